@@ -134,6 +134,7 @@ class Driver {
         record.n_decode_tokens += 1;
       }
       record.context_lengths.push_back(pos_[i] + n_new_[i]);
+      record.new_tokens.push_back(n_new_[i]);
     }
     record.n_tokens = static_cast<int64_t>(tokens_.size());
     record.mode = record.n_decode_tokens == 0  ? StepMode::prefill

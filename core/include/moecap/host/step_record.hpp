@@ -21,6 +21,7 @@ struct StepRecord {
   int64_t n_prefill_tokens = 0;       ///< new tokens of sequences in prefill (pos == 0 or n_new > 1)
   int64_t n_decode_tokens = 0;        ///< new tokens of sequences decoding (n_new == 1 and pos > 0)
   std::vector<int64_t> context_lengths; ///< per sequence: pos + n_new, the tokens attention reads
+  std::vector<int64_t> new_tokens;      ///< per sequence: n_new (parallel to context_lengths)
   double start_s = 0;                 ///< host clock at the call
   double latency_s = 0;               ///< host-measured wall time of the step call
   double device_s = 0;                ///< the backend's own timing of the step
