@@ -1,0 +1,229 @@
+#include "moecap/host/run_records.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "moecap/host/expert_statistics.hpp"
+#include "moecap/host/run_utilisation.hpp"
+#include "moecap/host/step_utilisation.hpp"
+#include "moecap/version.h"
+
+#ifndef MOECAP_GIT_COMMIT
+#define MOECAP_GIT_COMMIT "unknown"
+#endif
+
+namespace moecap::host {
+
+const char* dtype_name(int32_t dtype) {
+  switch (dtype) {
+    case MOECAP_DTYPE_F32: return "f32";
+    case MOECAP_DTYPE_F16: return "f16";
+    case MOECAP_DTYPE_BF16: return "bf16";
+    case MOECAP_DTYPE_F64: return "f64";
+    case MOECAP_DTYPE_I32: return "i32";
+    case MOECAP_DTYPE_I64: return "i64";
+    case MOECAP_DTYPE_I8: return "i8";
+    case MOECAP_DTYPE_U8: return "u8";
+    case MOECAP_DTYPE_F8_E4M3: return "f8_e4m3";
+    case MOECAP_DTYPE_F8_E5M2: return "f8_e5m2";
+    default: return "unknown";
+  }
+}
+
+double dtype_bytes(int32_t dtype) {
+  switch (dtype) {
+    case MOECAP_DTYPE_F64:
+    case MOECAP_DTYPE_I64: return 8;
+    case MOECAP_DTYPE_F32:
+    case MOECAP_DTYPE_I32: return 4;
+    case MOECAP_DTYPE_F16:
+    case MOECAP_DTYPE_BF16: return 2;
+    case MOECAP_DTYPE_I8:
+    case MOECAP_DTYPE_U8:
+    case MOECAP_DTYPE_F8_E4M3:
+    case MOECAP_DTYPE_F8_E5M2: return 1;
+    default: return 0;
+  }
+}
+
+namespace {
+
+std::string percent_label(double percent) {
+  char buffer[32];
+  if (percent == std::floor(percent))
+    std::snprintf(buffer, sizeof buffer, "p%.0f", percent);
+  else
+    std::snprintf(buffer, sizeof buffer, "p%g", percent);
+  std::string s = buffer;
+  for (char& c : s)
+    if (c == '.') c = '_';
+  return s;
+}
+
+void add_distribution(RecordBuilder& record, const std::string& name, const Distribution& d, const char* unit) {
+  record.add_double(name + "_mean", d.count > 0 ? d.mean : NAN, unit);
+  for (const Percentile& p : d.percentiles)
+    record.add_double(name + "_" + percent_label(p.percent), d.count > 0 ? p.value : NAN, unit);
+}
+
+nlohmann::json sweep_json(const RunPoint& point) {
+  nlohmann::json sweep = nlohmann::json::object();
+  for (const SweepValue& v : point.sweep_values) sweep[v.key] = v.display;
+  return sweep;
+}
+
+// The sparse-attention-aware byte and FLOP totals of a set of steps, without a hardware peak (the ratios
+// need a catalog entry; achieved bytes/s and FLOP/s do not).
+RunUtilisation achieved(const RunContext& context, const std::vector<StepRecord>& steps) {
+  const HardwarePeaks unit_peaks{1.0, 1.0};
+  std::vector<StepUtilisation> per_step;
+  per_step.reserve(steps.size());
+  for (const StepRecord& s : steps) {
+    if (s.latency_s <= 0) continue;
+    per_step.push_back(step_utilisation(s, *context.accounting, unit_peaks));
+  }
+  return aggregate_utilisation(per_step, unit_peaks);
+}
+
+}  // namespace
+
+RecordBuilder make_run_record(const RunContext& c) {
+  RecordBuilder r(MOECAP_RECORD_RUN, c.run_id);
+  const RunPoint& point = *c.point;
+  r.add_string("pipeline", c.pipeline->source_file.string());
+  r.add_string("point", point.id);
+  r.add_json("sweep", sweep_json(point).dump());
+  r.add_string("config_hash", point.config_hash);
+  r.add_string("moecap_version", "0.1.0");
+  r.add_string("sdk_abi", std::to_string(MOECAP_ABI_MAJOR) + "." + std::to_string(MOECAP_ABI_MINOR));
+  r.add_string("git_commit", MOECAP_GIT_COMMIT);
+  r.add_string("model_plugin", c.model_plugin);
+  r.add_string("backend_plugin", c.backend_plugin);
+  r.add_string("device", c.device);
+  r.add_string("model", c.model->name != nullptr ? c.model->name : "");
+  r.add_string("family", c.model->family != nullptr ? c.model->family : "");
+  r.add_int("layers", c.model->n_layers);
+  r.add_int("moe_layers", c.accounting->n_moe_layers());
+  r.add_int("total_params", c.accounting->total_params());
+  r.add_int("active_params", c.accounting->active_params());
+  r.add_string("weight_dtype", dtype_name(c.session.weight_dtype));
+  r.add_string("compute_dtype", dtype_name(c.session.compute_dtype));
+  r.add_string("kv_dtype", dtype_name(c.session.kv_dtype));
+  if (point.workload) {
+    r.add_int("batch_size", point.workload->batch_size);
+    r.add_int("prompt_tokens", point.workload->prompt_tokens, "tokens");
+    r.add_int("output_tokens", point.workload->output_tokens, "tokens");
+    r.add_int("requests", point.workload->requests);
+  }
+  r.add_int("seed", static_cast<int64_t>(point.run.seed));
+  r.add_int("warmup_steps", point.run.warmup_steps);
+  r.add_int("repetitions", point.run.repetitions);
+  r.add_string("host", c.machine.hostname);
+  r.add_string("os", c.machine.os);
+  r.add_string("cpu", c.machine.cpu_model);
+  r.add_int("cpus", c.machine.logical_cpus);
+  r.add_int("memory_bytes", static_cast<int64_t>(c.machine.memory_bytes), "bytes");
+  r.add_string("resolved_config", point.resolved_toml);
+  return r;
+}
+
+RecordBuilder make_step_record(const RunContext& c, int64_t repetition, const StepRecord& s) {
+  RecordBuilder r(MOECAP_RECORD_STEP, c.run_id);
+  r.add_int("repetition", repetition);
+  r.add_int("step", s.index);
+  r.add_string("mode", step_mode_name(s.mode));
+  r.add_int("sequences", s.n_seqs);
+  r.add_int("tokens", s.n_tokens, "tokens");
+  r.add_int("prefill_tokens", s.n_prefill_tokens, "tokens");
+  r.add_int("decode_tokens", s.n_decode_tokens, "tokens");
+  r.add_json("context_lengths", nlohmann::json(s.context_lengths).dump(), "tokens");
+  r.add_json("new_tokens", nlohmann::json(s.new_tokens).dump(), "tokens");
+  r.add_double("start_s", s.start_s, "s");
+  r.add_double("latency_s", s.latency_s, "s");
+  r.add_double("device_s", s.device_s, "s");
+  std::vector<int32_t> activated(static_cast<size_t>(s.n_layers));
+  for (int32_t layer = 0; layer < s.n_layers; ++layer) activated[static_cast<size_t>(layer)] = s.activated_experts(layer);
+  r.add_json("activated_experts", nlohmann::json(activated).dump(), "experts");
+  nlohmann::json trace = nlohmann::json::array();
+  for (int32_t layer = 0; layer < s.n_layers; ++layer) {
+    auto begin = s.expert_tokens.begin() + static_cast<ptrdiff_t>(layer) * s.expert_stride;
+    trace.push_back(std::vector<int32_t>(begin, begin + s.expert_stride));
+  }
+  r.add_json("expert_tokens", trace.dump(), "tokens");
+  nlohmann::json counters = nlohmann::json::object();
+  for (const auto& counter : s.counters) counters[counter.name] = {{"value", counter.value}, {"unit", counter.unit}};
+  r.add_json("counters", counters.dump());
+  return r;
+}
+
+RecordBuilder make_request_record(const RunContext& c, int64_t repetition, const RequestRecord& q) {
+  RecordBuilder r(MOECAP_RECORD_REQUEST, c.run_id);
+  r.add_int("repetition", repetition);
+  r.add_int("request", q.id);
+  r.add_int("prompt_tokens", q.prompt_tokens, "tokens");
+  r.add_int("output_tokens", static_cast<int64_t>(q.token_times_s.size()), "tokens");
+  const double ttft = q.first_token_s - q.arrival_s;
+  const double e2e = q.finish_s - q.arrival_s;
+  r.add_double("ttft_s", ttft, "s");
+  r.add_double("e2e_s", e2e, "s");
+  r.add_double("tpot_s", q.token_times_s.size() > 1 ? (e2e - ttft) / static_cast<double>(q.token_times_s.size() - 1) : NAN,
+               "s");
+  std::vector<double> relative;
+  relative.reserve(q.token_times_s.size());
+  for (double t : q.token_times_s) relative.push_back(t - q.arrival_s);
+  r.add_json("token_times_s", nlohmann::json(relative).dump(), "s");
+  r.add_json("output_ids", nlohmann::json(q.output_ids).dump());
+  return r;
+}
+
+RecordBuilder make_summary_record(const RunContext& c, const std::vector<StepRecord>& steps,
+                                  const std::vector<RequestRecord>& requests) {
+  RecordBuilder r(MOECAP_RECORD_SUMMARY, c.run_id);
+  std::vector<RequestTimeline> timelines;
+  timelines.reserve(requests.size());
+  for (const RequestRecord& q : requests) timelines.push_back({q.id, q.arrival_s, q.token_times_s, q.prompt_tokens});
+  const RequestMetrics m = request_metrics(timelines, c.pipeline->percentiles);
+  const RunUtilisation u = achieved(c, steps);
+
+  double latency = 0;
+  double device = 0;
+  for (const StepRecord& s : steps) {
+    latency += s.latency_s;
+    device += s.device_s;
+  }
+
+  r.add_int("requests", m.requests);
+  r.add_int("steps", static_cast<int64_t>(steps.size()));
+  r.add_int("prefill_steps", u.prefill.steps);
+  r.add_int("decode_steps", u.decode.steps);
+  r.add_int("mixed_steps", u.mixed.steps);
+  r.add_double("wall_s", m.wall_s, "s");
+  add_distribution(r, "ttft", m.ttft_s, "s");
+  add_distribution(r, "tpot", m.tpot_s, "s");
+  add_distribution(r, "itl", m.itl_s, "s");
+  add_distribution(r, "e2e", m.e2e_s, "s");
+  r.add_double("prefill_tokens_per_s", u.prefill.steps > 0 ? u.prefill.tokens_per_s() : NAN, "tokens/s");
+  r.add_double("decode_tokens_per_s", u.decode.steps > 0 ? u.decode.tokens_per_s() : NAN, "tokens/s");
+  r.add_double("output_tokens_per_s", m.system_output_tokens_per_s, "tokens/s");
+
+  const ExpertStatistics experts = expert_statistics(steps, *c.accounting);
+  const ExpertStatistics decode_experts = expert_statistics(steps, *c.accounting, StepMode::decode);
+  r.add_double("activated_experts_mean", experts.mean_activated_per_moe_layer_step, "experts");
+  r.add_double("decode_activated_experts_mean",
+               decode_experts.steps > 0 ? decode_experts.mean_activated_per_moe_layer_step : NAN, "experts");
+  r.add_json("activated_experts_per_layer", nlohmann::json(experts.mean_activated_per_layer).dump(), "experts");
+
+  // Achieved traffic and compute (paper eq. 4/5 numerators over time). Ratios to a peak need the
+  // hardware catalog; these do not.
+  r.add_double("decode_s_mbu_bytes_per_s", u.decode.steps > 0 ? u.decode.pooled.s_mbu : NAN, "bytes/s");
+  r.add_double("decode_s_mbu_full_bytes_per_s", u.decode.steps > 0 ? u.decode.pooled.s_mbu_full : NAN, "bytes/s");
+  r.add_double("decode_mbu_bytes_per_s", u.decode.steps > 0 ? u.decode.pooled.mbu : NAN, "bytes/s");
+  r.add_double("s_mfu_flops_per_s", u.all.pooled.s_mfu, "FLOP/s");
+  r.add_double("mfu_flops_per_s", u.all.pooled.mfu, "FLOP/s");
+  r.add_double("host_overhead_fraction", latency > 0 ? (latency - device) / latency : NAN);
+  return r;
+}
+
+}  // namespace moecap::host
