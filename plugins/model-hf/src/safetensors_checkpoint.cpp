@@ -64,8 +64,8 @@ void SafetensorsCheckpoint::add_file_tensors(const SafetensorsFile& file) {
   for (const auto& entry : file.header().entries) {
     const auto [it, inserted] = tensors_.emplace(entry.name, file.tensor(entry));
     if (!inserted)
-      throw Error(MOECAP_ERR_INVALID_ARG, file.path() + ": tensor '" + entry.name + "' is also stored in " +
-                                              *it->second.file);
+      throw Error(MOECAP_ERR_INVALID_ARG,
+                  file.path() + ": tensor '" + entry.name + "' is also stored in " + *it->second.file);
   }
 }
 
@@ -73,8 +73,7 @@ SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::string& directory) 
   SafetensorsCheckpoint checkpoint(directory);
   const fs::path dir(directory);
   std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw Error(MOECAP_ERR_NOT_FOUND, directory + ": not a directory");
+  if (!fs::is_directory(dir, ec)) throw Error(MOECAP_ERR_NOT_FOUND, directory + ": not a directory");
 
   const fs::path index = dir / kIndexName;
   if (fs::exists(index, ec)) {
@@ -89,8 +88,8 @@ SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::string& directory) 
                                                 "\" is not a file name in the checkpoint directory");
       const fs::path path = dir / shard_path;
       if (!fs::exists(path, ec))
-        throw Error(MOECAP_ERR_NOT_FOUND, index.string() + ": tensor '" + names.front() + "': shard " +
-                                              path.string() + " does not exist");
+        throw Error(MOECAP_ERR_NOT_FOUND,
+                    index.string() + ": tensor '" + names.front() + "': shard " + path.string() + " does not exist");
       checkpoint.files_.push_back(std::make_unique<SafetensorsFile>(path.string()));
       const SafetensorsFile& file = *checkpoint.files_.back();
       for (const auto& name : names)
@@ -110,8 +109,8 @@ SafetensorsCheckpoint SafetensorsCheckpoint::open(const std::string& directory) 
     for (const auto& item : fs::directory_iterator(dir, ec))
       if (item.path().extension() == ".safetensors") candidates.push_back(item.path());
     if (candidates.empty())
-      throw Error(MOECAP_ERR_NOT_FOUND, directory + ": holds neither " + std::string(kIndexName) + " nor " +
-                                            kSingleName);
+      throw Error(MOECAP_ERR_NOT_FOUND,
+                  directory + ": holds neither " + std::string(kIndexName) + " nor " + kSingleName);
     if (candidates.size() > 1)
       throw Error(MOECAP_ERR_INVALID_ARG, directory + ": holds " + std::to_string(candidates.size()) +
                                               " .safetensors files but no " + kIndexName + " saying which to load");

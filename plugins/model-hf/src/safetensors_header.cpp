@@ -18,13 +18,20 @@ struct DtypeInfo {
   size_t size;
 };
 constexpr std::array<DtypeInfo, 15> kDtypes{{
-    {SafetensorsDtype::F64, "F64", 8},      {SafetensorsDtype::F32, "F32", 4},
-    {SafetensorsDtype::F16, "F16", 2},      {SafetensorsDtype::BF16, "BF16", 2},
-    {SafetensorsDtype::I64, "I64", 8},      {SafetensorsDtype::I32, "I32", 4},
-    {SafetensorsDtype::I16, "I16", 2},      {SafetensorsDtype::I8, "I8", 1},
-    {SafetensorsDtype::U8, "U8", 1},        {SafetensorsDtype::U16, "U16", 2},
-    {SafetensorsDtype::U32, "U32", 4},      {SafetensorsDtype::U64, "U64", 8},
-    {SafetensorsDtype::BOOL, "BOOL", 1},    {SafetensorsDtype::F8_E4M3, "F8_E4M3", 1},
+    {SafetensorsDtype::F64, "F64", 8},
+    {SafetensorsDtype::F32, "F32", 4},
+    {SafetensorsDtype::F16, "F16", 2},
+    {SafetensorsDtype::BF16, "BF16", 2},
+    {SafetensorsDtype::I64, "I64", 8},
+    {SafetensorsDtype::I32, "I32", 4},
+    {SafetensorsDtype::I16, "I16", 2},
+    {SafetensorsDtype::I8, "I8", 1},
+    {SafetensorsDtype::U8, "U8", 1},
+    {SafetensorsDtype::U16, "U16", 2},
+    {SafetensorsDtype::U32, "U32", 4},
+    {SafetensorsDtype::U64, "U64", 8},
+    {SafetensorsDtype::BOOL, "BOOL", 1},
+    {SafetensorsDtype::F8_E4M3, "F8_E4M3", 1},
     {SafetensorsDtype::F8_E5M2, "F8_E5M2", 1},
 }};
 
@@ -59,7 +66,8 @@ SafetensorsEntry parse_entry(const std::string& file, const std::string& name, c
   const auto dtype_it = value.find("dtype");
   if (dtype_it == value.end() || !dtype_it->is_string()) fail_tensor(file, name, "missing string \"dtype\"");
   const auto& dtype_str = dtype_it->get_ref<const std::string&>();
-  const auto known = std::find_if(kDtypes.begin(), kDtypes.end(), [&](const DtypeInfo& d) { return dtype_str == d.name; });
+  const auto known =
+      std::find_if(kDtypes.begin(), kDtypes.end(), [&](const DtypeInfo& d) { return dtype_str == d.name; });
   if (known == kDtypes.end()) fail_tensor(file, name, "unknown dtype \"" + dtype_str + "\"");
   entry.dtype = known->dtype;
 
@@ -70,7 +78,8 @@ SafetensorsEntry parse_entry(const std::string& file, const std::string& name, c
   for (const auto& dim : *shape_it) {
     if (!dim.is_number_unsigned()) fail_tensor(file, name, "shape holds a value that is not a non-negative integer");
     const uint64_t d = dim.get<uint64_t>();
-    if (d > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) fail_tensor(file, name, "shape dimension too large");
+    if (d > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      fail_tensor(file, name, "shape dimension too large");
     entry.shape.push_back(static_cast<int64_t>(d));
     if (d != 0 && elements > std::numeric_limits<uint64_t>::max() / d) overflow = true;
     elements *= d;
@@ -83,26 +92,31 @@ SafetensorsEntry parse_entry(const std::string& file, const std::string& name, c
   entry.begin = (*offsets_it)[0].get<uint64_t>();
   entry.end = (*offsets_it)[1].get<uint64_t>();
   if (entry.begin > entry.end)
-    fail_tensor(file, name, "data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
-                                "] run backwards");
+    fail_tensor(file, name,
+                "data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) + "] run backwards");
   if (entry.end > data_size)
-    fail_tensor(file, name, "data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
-                                "] run past the end of the data (" + std::to_string(data_size) +
-                                " bytes; file truncated?)");
+    fail_tensor(file, name,
+                "data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
+                    "] run past the end of the data (" + std::to_string(data_size) + " bytes; file truncated?)");
 
   const uint64_t element_size = known->size;
   if (overflow || (elements != 0 && elements > std::numeric_limits<uint64_t>::max() / element_size))
     fail_tensor(file, name, "shape has too many elements");
   if (elements * element_size != entry.nbytes())
-    fail_tensor(file, name, "dtype " + dtype_str + " and shape need " + std::to_string(elements * element_size) +
-                                " bytes but data_offsets span " + std::to_string(entry.nbytes()));
+    fail_tensor(file, name,
+                "dtype " + dtype_str + " and shape need " + std::to_string(elements * element_size) +
+                    " bytes but data_offsets span " + std::to_string(entry.nbytes()));
   return entry;
 }
 
 }  // namespace
 
-size_t dtype_size(SafetensorsDtype dtype) { return info(dtype).size; }
-const char* dtype_name(SafetensorsDtype dtype) { return info(dtype).name; }
+size_t dtype_size(SafetensorsDtype dtype) {
+  return info(dtype).size;
+}
+const char* dtype_name(SafetensorsDtype dtype) {
+  return info(dtype).name;
+}
 bool dtype_loadable(SafetensorsDtype dtype) {
   return dtype == SafetensorsDtype::F32 || dtype == SafetensorsDtype::F16 || dtype == SafetensorsDtype::BF16;
 }
@@ -127,7 +141,8 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file_bytes
   nlohmann::json::parser_callback_t on_event = [&](int depth, nlohmann::json::parse_event_t event,
                                                    nlohmann::json& parsed) {
     if (event == nlohmann::json::parse_event_t::key && depth == 1 && parsed.is_string()) {
-      if (!seen_keys.insert(parsed.get<std::string>()).second && duplicate.empty()) duplicate = parsed.get<std::string>();
+      if (!seen_keys.insert(parsed.get<std::string>()).second && duplicate.empty())
+        duplicate = parsed.get<std::string>();
     }
     return true;
   };
@@ -158,9 +173,10 @@ SafetensorsHeader parse_safetensors_header(std::span<const std::byte> file_bytes
   for (const auto& cur : header.entries) {
     if (cur.nbytes() == 0) continue;
     if (furthest != nullptr && cur.begin < furthest->end)
-      fail_tensor(file, cur.name, "data_offsets [" + std::to_string(cur.begin) + ", " + std::to_string(cur.end) +
-                                      "] overlap tensor '" + furthest->name + "' [" + std::to_string(furthest->begin) +
-                                      ", " + std::to_string(furthest->end) + "]");
+      fail_tensor(file, cur.name,
+                  "data_offsets [" + std::to_string(cur.begin) + ", " + std::to_string(cur.end) + "] overlap tensor '" +
+                      furthest->name + "' [" + std::to_string(furthest->begin) + ", " + std::to_string(furthest->end) +
+                      "]");
     if (furthest == nullptr || cur.end > furthest->end) furthest = &cur;
   }
   return header;

@@ -38,10 +38,10 @@ struct SafetensorsEntry {
 };
 
 struct SafetensorsHeader {
-  std::vector<SafetensorsEntry> entries;  ///< in file order of data offsets
+  std::vector<SafetensorsEntry> entries;        ///< in file order of data offsets
   std::map<std::string, std::string> metadata;  ///< "__metadata__" (string values only)
-  uint64_t data_start = 0;  ///< absolute offset of the data section in the file
-  uint64_t data_size = 0;   ///< bytes from data_start to the end of the file
+  uint64_t data_start = 0;                      ///< absolute offset of the data section in the file
+  uint64_t data_size = 0;                       ///< bytes from data_start to the end of the file
 };
 
 /// Parses and validates the header of a whole safetensors file held in file_bytes. file_label names the
