@@ -8,7 +8,9 @@
 //   - the KV term is seq_lens_sum × KV elements per token at the WEIGHT width (K1);
 //   - S-MFU counts ONE routed expert per token (P1), no router (P2), and the attention-score term of the
 //     whole batch's context (2·ctx·L·H·hd for GQA, ctx·L·H·(q_head + v) for MLA) per token (P3);
-//   - their peak table halves 2:4-sparse peaks, i.e. divides by the dense peak: pass the dense peak here.
+//   - their peak table halves 2:4-sparse peaks, i.e. divides by the dense peak: pass the dense peak here;
+//   - their MLA attention-score term is the naive (un-absorbed) form: build the ModelAccounting with
+//     MlaScoreForm::naive (the default) to match it.
 // Kept faithful to the paper where their code is simply wrong: the shared-expert term is the model's real
 // shared size (their DeepSeek code hard-codes 2 experts, K3).
 #pragma once
