@@ -10,6 +10,7 @@
 // The definition of the opaque config type handed to plugins.
 struct moecap_config {
   const toml::table* table = nullptr;
+  std::shared_ptr<const toml::table> owned_table;  // set when the view shares ownership of table
   std::string source_file;
   std::string prefix;
   mutable std::mutex mutex;
@@ -32,16 +33,26 @@ std::string position_of(const moecap_config* c, const toml::node* node) {
 std::string type_name(const toml::node* node) {
   if (node == nullptr) return "nothing";
   switch (node->type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a floating-point number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "a value";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "a value";
   }
 }
 
@@ -107,17 +118,14 @@ moecap_error* get_bool(const moecap_config* c, const char* key, bool* out) {
 }
 
 moecap_error* get_path(const moecap_config* c, const char* key, const char** out) {
-  const char* raw = nullptr;
-  if (auto* e = get_string(c, key, &raw)) return e;
-  std::filesystem::path p(raw);
-  if (p.is_relative()) {
-    std::filesystem::path base = c->source_file.empty()
-                                     ? std::filesystem::current_path()
-                                     : std::filesystem::absolute(std::filesystem::path(c->source_file)).parent_path();
-    p = base / p;
-  }
+  const toml::node* node = nullptr;
+  if (auto* e = lookup(c, key, &node)) return e;
+  auto* s = node->as_string();
+  if (s == nullptr) return wrong_type(c, key, node, "a string (a file or folder)");
+  // A path in a preset file is relative to the preset, one from --set to the working folder.
+  const std::filesystem::path p = resolve_config_path(s->get(), node->source(), c->source_file);
   std::lock_guard lock(c->mutex);
-  c->owned_strings.push_back(p.lexically_normal().string());
+  c->owned_strings.push_back(p.string());
   *out = c->owned_strings.back().c_str();
   return nullptr;
 }
@@ -149,7 +157,9 @@ moecap_error* element(const moecap_config* c, const char* key, size_t index, con
   return nullptr;
 }
 
-std::string element_key(const char* key, size_t index) { return std::string(key) + "[" + std::to_string(index) + "]"; }
+std::string element_key(const char* key, size_t index) {
+  return std::string(key) + "[" + std::to_string(index) + "]";
+}
 
 moecap_error* get_string_at(const moecap_config* c, const char* key, size_t index, const char** out) {
   const toml::node* n = nullptr;
@@ -213,10 +223,32 @@ void collect_unread(const moecap_config* c, const toml::table& table, const std:
 
 }  // namespace
 
-std::string source_position(const std::string& file, const toml::source_region& region) {
-  if (region.begin.line == 0) return file;
+namespace {
+
+bool is_override_source(const std::string& path) {
+  return path.rfind(kOverrideSourcePrefix, 0) == 0;
+}
+
+}  // namespace
+
+std::string source_position(const std::string& fallback_file, const toml::source_region& region) {
+  const std::string& file = region.path ? *region.path : fallback_file;
+  if (is_override_source(file) || region.begin.line == 0) return file;
   std::string pos = std::to_string(region.begin.line) + ":" + std::to_string(region.begin.column);
   return file.empty() ? pos : file + ":" + pos;
+}
+
+std::filesystem::path resolve_config_path(const std::string& value, const toml::source_region& region,
+                                          const std::string& fallback_file) {
+  std::filesystem::path p(value);
+  if (p.is_relative()) {
+    const std::string& file = region.path ? *region.path : fallback_file;
+    std::filesystem::path base = file.empty() || is_override_source(file)
+                                     ? std::filesystem::current_path()
+                                     : std::filesystem::absolute(std::filesystem::path(file)).parent_path();
+    p = base / p;
+  }
+  return p.lexically_normal();
 }
 
 ConfigView::ConfigView(const toml::table* table, std::string source_file, std::string key_prefix)
@@ -225,9 +257,16 @@ ConfigView::ConfigView(const toml::table* table, std::string source_file, std::s
   config_->source_file = std::move(source_file);
   config_->prefix = std::move(key_prefix);
 }
+
+ConfigView::ConfigView(std::shared_ptr<const toml::table> table, std::string source_file, std::string key_prefix)
+    : ConfigView(table.get(), std::move(source_file), std::move(key_prefix)) {
+  config_->owned_table = std::move(table);
+}
 ConfigView::~ConfigView() = default;
 
-const moecap_config* ConfigView::get() const { return config_.get(); }
+const moecap_config* ConfigView::get() const {
+  return config_.get();
+}
 
 void ConfigView::mark_read(const std::string& key) const {
   std::lock_guard lock(config_->mutex);
