@@ -32,22 +32,6 @@ const char* dtype_name(int32_t dtype) {
   }
 }
 
-double dtype_bytes(int32_t dtype) {
-  switch (dtype) {
-    case MOECAP_DTYPE_F64:
-    case MOECAP_DTYPE_I64: return 8;
-    case MOECAP_DTYPE_F32:
-    case MOECAP_DTYPE_I32: return 4;
-    case MOECAP_DTYPE_F16:
-    case MOECAP_DTYPE_BF16: return 2;
-    case MOECAP_DTYPE_I8:
-    case MOECAP_DTYPE_U8:
-    case MOECAP_DTYPE_F8_E4M3:
-    case MOECAP_DTYPE_F8_E5M2: return 1;
-    default: return 0;
-  }
-}
-
 namespace {
 
 std::string percent_label(double percent) {
@@ -125,7 +109,8 @@ RecordBuilder make_run_record(const RunContext& c) {
   r.add_string("cpu", c.machine.cpu_model);
   r.add_int("cpus", c.machine.logical_cpus);
   r.add_int("memory_bytes", static_cast<int64_t>(c.machine.memory_bytes), "bytes");
-  r.add_string("resolved_config", point.resolved_toml);
+  // As a JSON string: files keep it whole, terminals skip it.
+  r.add_json("resolved_config", nlohmann::json(point.resolved_toml).dump());
   return r;
 }
 

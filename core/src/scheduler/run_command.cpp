@@ -41,11 +41,15 @@ std::vector<std::filesystem::path> preset_dirs() {
   return dirs;
 }
 
+// Bytes per element, 0 for a dtype the backend left unset.
+double known_dtype_bytes(int32_t dtype) { return dtype == MOECAP_DTYPE_UNKNOWN ? 0 : dtype_bytes(dtype); }
+
 AccountingOptions accounting_options(const Model& model, const moecap_session_info& session) {
   AccountingOptions options;
   const moecap_model_desc& desc = model.describe();
-  options.weight_bytes_per_element = dtype_bytes(session.weight_dtype != 0 ? session.weight_dtype : desc.weight_dtype);
-  options.kv_bytes_per_element = dtype_bytes(session.kv_dtype);
+  options.weight_bytes_per_element =
+      known_dtype_bytes(session.weight_dtype != MOECAP_DTYPE_UNKNOWN ? session.weight_dtype : desc.weight_dtype);
+  options.kv_bytes_per_element = known_dtype_bytes(session.kv_dtype);
   if (options.weight_bytes_per_element <= 0) options.weight_bytes_per_element = 2;
   if (options.kv_bytes_per_element <= 0) options.kv_bytes_per_element = options.weight_bytes_per_element;
   // The description says qk-norm is on; the weight's shape says whether per head or over the projection.

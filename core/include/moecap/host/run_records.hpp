@@ -32,8 +32,6 @@ struct RunContext {
 };
 
 const char* dtype_name(int32_t dtype);
-/// Bytes per element of a dtype; 0 for unknown.
-double dtype_bytes(int32_t dtype);
 
 RecordBuilder make_run_record(const RunContext& context);
 RecordBuilder make_step_record(const RunContext& context, int64_t repetition, const StepRecord& step);
