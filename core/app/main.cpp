@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   using namespace moecap::host;
   CLI::App app{kDescription, "moecap"};
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--plugin-path, -v, -q) may follow the command too
   app.set_version_flag("--version", std::string("moecap 0.1.0 (SDK ABI ") + std::to_string(MOECAP_ABI_MAJOR) + "." +
                                         std::to_string(MOECAP_ABI_MINOR) + ")");
 
