@@ -19,6 +19,8 @@ using nlohmann::json;
 /// HF writes `null` for unset optional settings, so null reads as absent.
 class Keys {
  public:
+  static constexpr int32_t kMaxSize = 1 << 26;
+
   Keys(const json& object, std::string label, std::string prefix = "")
       : object_(&object), label_(std::move(label)), prefix_(std::move(prefix)) {}
 
@@ -42,12 +44,28 @@ class Keys {
     return static_cast<int32_t>(value);
   }
   int32_t integer_or(const char* key, int32_t fallback) const { return has(key) ? integer(key) : fallback; }
+  /// Sizes are capped so that products of two of them (shapes, byte counts) cannot overflow int64.
   int32_t positive(const char* key) const {
     const int32_t value = integer(key);
     if (value <= 0) fail(key, "must be positive, not " + std::to_string(value));
+    if (value > kMaxSize) fail(key, "value " + std::to_string(value) + " is implausibly large");
     return value;
   }
   int32_t positive_or(const char* key, int32_t fallback) const { return has(key) ? positive(key) : fallback; }
+  /// A size that may be zero (0 = feature off), capped like positive().
+  int32_t count_or(const char* key, int32_t fallback) const {
+    if (!has(key)) return fallback;
+    const int32_t value = integer(key);
+    if (value < 0) fail(key, "must not be negative, not " + std::to_string(value));
+    if (value > kMaxSize) fail(key, "value " + std::to_string(value) + " is implausibly large");
+    return value;
+  }
+  /// A layer count: one description per layer is allocated, so it is capped far lower.
+  int32_t layers(const char* key) const {
+    const int32_t value = positive(key);
+    if (value > 65536) fail(key, "value " + std::to_string(value) + " is implausibly large");
+    return value;
+  }
   double number(const char* key) const {
     const json& v = get(key);
     if (!v.is_number()) fail(key, "must be a number, not " + std::string(v.type_name()));
@@ -203,7 +221,7 @@ moecap_ffn_desc moe_ffn(int32_t experts, int32_t top_k, int32_t width, int32_t a
 void read_llama_like_common(const Keys& config, ModelSpec& spec) {
   spec.desc.vocab_size = config.positive("vocab_size");
   spec.desc.hidden_size = config.positive("hidden_size");
-  spec.desc.n_layers = config.positive("num_hidden_layers");
+  spec.desc.n_layers = config.layers("num_hidden_layers");
   spec.desc.norm_kind = MOECAP_NORM_RMS;
   spec.desc.norm_eps = config.number_or("rms_norm_eps", 1e-6);
   spec.desc.tie_word_embeddings = config.boolean_or("tie_word_embeddings", false);
@@ -236,7 +254,7 @@ void map_qwen_moe(const Keys& config, ModelSpec& spec, bool qwen3) {
   }
   const int32_t act = activation_from(config, "hidden_act", config.string_or("hidden_act", "silu"));
   const char* experts_key = config.has("num_experts") ? "num_experts" : "num_local_experts";
-  const int32_t experts = config.integer_or(experts_key, 0);
+  const int32_t experts = config.count_or(experts_key, 0);
   const int32_t step = config.positive_or("decoder_sparse_step", 1);
   const auto mlp_only = config.integers_or_empty("mlp_only_layers");
   const auto dense = dense_ffn(config.positive("intermediate_size"), act);
@@ -280,8 +298,7 @@ void map_deepseek(const Keys& config, ModelSpec& spec, bool v3) {
   attention.kind = MOECAP_ATTENTION_MLA;
   attention.n_heads = config.positive("num_attention_heads");
   attention.n_kv_heads = attention.n_heads;
-  attention.q_lora_rank = config.integer_or("q_lora_rank", 0);
-  if (attention.q_lora_rank < 0) config.fail("q_lora_rank", "must not be negative");
+  attention.q_lora_rank = config.count_or("q_lora_rank", 0);
   attention.kv_lora_rank = config.positive("kv_lora_rank");
   attention.qk_nope_head_dim = config.positive("qk_nope_head_dim");
   attention.qk_rope_head_dim = config.positive("qk_rope_head_dim");
@@ -296,7 +313,7 @@ void map_deepseek(const Keys& config, ModelSpec& spec, bool v3) {
 
   const int32_t act = activation_from(config, "hidden_act", config.string_or("hidden_act", "silu"));
   const auto dense = dense_ffn(config.positive("intermediate_size"), act);
-  const int32_t experts = config.integer_or("n_routed_experts", 0);
+  const int32_t experts = config.count_or("n_routed_experts", 0);
   // transformers sparsifies every layer from first_k_dense_replace on and ignores moe_layer_freq; the
   // original DeepSeek code honours it. Refuse anything but 1 rather than guess.
   if (config.integer_or("moe_layer_freq", 1) != 1)
@@ -306,7 +323,7 @@ void map_deepseek(const Keys& config, ModelSpec& spec, bool v3) {
   if (experts > 0) {
     moe = moe_ffn(experts, config.positive("num_experts_per_tok"), config.positive("moe_intermediate_size"), act,
                   config, "num_experts_per_tok");
-    moe->n_shared_experts = config.integer_or("n_shared_experts", 0);
+    moe->n_shared_experts = config.count_or("n_shared_experts", 0);
     moe->shared_expert_intermediate_size = moe->n_shared_experts > 0 ? moe->expert_intermediate_size : 0;
     moe->routed_scaling_factor = config.number_or("routed_scaling_factor", 1.0);
     if (v3) {
@@ -345,7 +362,7 @@ void map_deepseek(const Keys& config, ModelSpec& spec, bool v3) {
 void map_dbrx(const Keys& config, ModelSpec& spec) {
   spec.desc.vocab_size = config.positive("vocab_size");
   spec.desc.hidden_size = config.positive("d_model");
-  spec.desc.n_layers = config.positive("n_layers");
+  spec.desc.n_layers = config.layers("n_layers");
   spec.desc.max_position_embeddings = config.positive_or("max_seq_len", 2048);
   spec.desc.norm_kind = MOECAP_NORM_LAYER;  // nn.LayerNorm(bias=False) with torch's default eps
   spec.desc.norm_eps = 1e-5;
