@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hf_tensor_plan.hpp"
 #include "hf_weights.hpp"
 #include "moecap/cpp/host.hpp"
 #include "safetensors_writer.hpp"
@@ -170,6 +171,21 @@ TEST(HfWeights, MissingWrongShapeAndUnsupportedDtypeNameTheTensor) {
                   "tensor 'model.embed_tokens.weight': shape [100, 15] but config.json implies [100, 16]");
   EXPECT_CONTAINS(message_for({{"model.embed_tokens.weight", "I64", {100, 16}, {}}}),
                   "tensor 'model.embed_tokens.weight': dtype I64 is not supported");
+}
+
+TEST(HfWeights, Bf16AndF16CheckpointsMapWithTheirDtype) {
+  const auto spec = map_hf_config(mixtral_hub(), "config.json", "m");
+  for (const char* dtype : {"BF16", "F16"}) {
+    SCOPED_TRACE(dtype);
+    std::vector<testing::TensorSpec> tensors;
+    for (const auto& source : hf_tensor_plan(*spec)) tensors.push_back({source.stored, dtype, source.stored_shape, {}});
+    testing::TempDir dir;
+    testing::write_file(dir.file("model.safetensors"), testing::safetensors_bytes(tensors));
+    const auto checkpoint = SafetensorsCheckpoint::open(dir.path().string());
+    const auto weights = HfWeights::assemble(*spec, checkpoint, {.check_finite = true});
+    EXPECT_EQ(weights.dominant_dtype(), std::string(dtype) == "BF16" ? MOECAP_DTYPE_BF16 : MOECAP_DTYPE_F16);
+    EXPECT_EQ(weights.find("layers.1.moe.experts.3.up")->nbytes, 24u * 16u * 2u);
+  }
 }
 
 }  // namespace
