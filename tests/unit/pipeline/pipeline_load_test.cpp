@@ -243,5 +243,46 @@ TEST(PipelinePreset, PresetCanBeSweptAsAList) {
   EXPECT_EQ(value_at(p.points[1].model, "description.hidden_size"), "128");
 }
 
+TEST(PipelineLoad, TasksAreInEveryPointAndCanBeSwept) {
+  const Pipeline p = load_pipeline(
+      fixture("minimal.toml"), {"task=[{plugin=\"mmlu\"}, {plugin=\"gsm8k\"}]", "sweep.\"task.limit\"=[10, 20]"}, {});
+  ASSERT_EQ(p.points.size(), 2u);
+  ASSERT_EQ(p.points[1].tasks.size(), 2u);
+  EXPECT_EQ(p.points[1].tasks[0].kind, MOECAP_KIND_TASK);
+  EXPECT_EQ(p.points[1].tasks[0].key_prefix, "task[0]");
+  EXPECT_EQ(p.points[1].tasks[1].name, "gsm8k");
+  EXPECT_EQ(value_at(p.points[1].tasks[0], "limit"), "20");
+  EXPECT_EQ(value_at(p.points[1].tasks[1], "limit"), "20");
+  EXPECT_EQ(value_at(p.points[0].tasks[1], "limit"), "10");
+}
+
+TEST(PipelinePreset, DescriptionKeysCanBeSweptOverThePreset) {
+  const Pipeline p = load_pipeline(fixture("preset.toml"), {"sweep.model.description.n_layers=[1, 3]"}, {});
+  ASSERT_EQ(p.points.size(), 2u);
+  EXPECT_EQ(p.sweep_keys, (std::vector<std::string>{"model.description.n_layers"}));
+  EXPECT_EQ(value_at(p.points[1].model, "description.n_layers"), "3");
+  EXPECT_EQ(value_at(p.points[1].model, "description.vocab_size"), "256");
+}
+
+TEST(PipelineLoad, ShippedQuickstartLoads) {
+  PipelineOptions options;
+  const Pipeline p = load_pipeline(std::string(MOECAP_SOURCE_DIR) + "/configs/quickstart.toml", {}, options);
+  EXPECT_EQ(p.name, "quickstart");
+  ASSERT_EQ(p.points.size(), 1u);
+  const RunPoint& point = p.points[0];
+  EXPECT_EQ(point.run.seed, 42u);
+  EXPECT_EQ(point.model.name, "synthetic");
+  EXPECT_EQ(value_at(point.model, "preset"), "mixtral-quickstart");
+  EXPECT_NE(value_at(point.model, "description.hidden_size"), "");
+  EXPECT_EQ(point.backend.name, "reference");
+  EXPECT_EQ(point.workload->batch_size, 4);
+  EXPECT_EQ(point.workload->prompt_tokens, 32);
+  EXPECT_EQ(point.workload->output_tokens, 16);
+  ASSERT_EQ(p.sinks.size(), 2u);
+  EXPECT_EQ(p.sinks[0].name, "console");
+  EXPECT_EQ(p.sinks[1].name, "jsonl");
+  EXPECT_EQ(value_at(p.sinks[1], "path"), "../results/quickstart.jsonl");
+}
+
 }  // namespace
 }  // namespace moecap::host
