@@ -1,0 +1,27 @@
+// y = W·x for the tokens of a step, parallel over output rows: the matrix products of attention, routers,
+// experts, dense FFNs and the LM head.
+//
+// Few tokens (decode): the bandwidth-bound GEMV of vector_kernels, which reads each weight once for all
+// tokens. Many tokens (prefill, a busy expert): OpenBLAS sgemm over row tiles of W; 16-bit weights are
+// converted tile by tile into a per-thread f32 buffer (an L2-sized tile, reused across the GEMM's tokens),
+// so the activations stay f32 (cblas_sbgemm would round them to bf16 as well).
+// Call from inside ComputeThreads::run.
+#pragma once
+
+#include <cstdint>
+
+#include "moecap/kernels/cpu/matrix_view.hpp"
+
+namespace moecap::kernels::cpu {
+
+/// From this many tokens on, linear() uses the GEMM path.
+inline constexpr int32_t kGemmMinTokens = 8;
+
+/// For t < n_tokens and r < w.rows: y[t·y_stride + r] = Σ_c W[r, c]·x[t·x_stride + c].
+void linear(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride);
+
+/// The two paths on their own (benchmarks; linear() picks between them).
+void linear_gemv(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride);
+void linear_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride);
+
+}  // namespace moecap::kernels::cpu

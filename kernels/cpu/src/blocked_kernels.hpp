@@ -1,0 +1,147 @@
+// The kernels written once over a SIMD traits type; each instruction-set translation unit includes this with
+// its own traits (in an anonymous namespace), so every instantiation is compiled with that unit's -m flags.
+//
+// Traits members: Vec, width, zero(), load(const float*), load_weights<WeightType>(const void* row, c),
+// fma(a, b, acc) = a·b + acc, sum(Vec).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "moecap/kernels/cpu/half_precision.hpp"
+#include "moecap/kernels/cpu/matrix_view.hpp"
+
+namespace moecap::kernels::cpu::blocked {
+
+template <WeightType Type>
+inline float scalar_weight(const void* row, int64_t c) {
+  if constexpr (Type == WeightType::f32) return static_cast<const float*>(row)[c];
+  if constexpr (Type == WeightType::bf16) return bf16_to_f32(static_cast<const uint16_t*>(row)[c]);
+  return f16_to_f32(static_cast<const uint16_t*>(row)[c]);
+}
+
+/// R rows × T tokens: each weight vector is loaded once and multiplied into T token accumulators.
+template <class S, WeightType Type, int R, int T>
+inline void row_block(const MatrixView& w, int64_t r, const float* x, int64_t x_stride, float* y, int64_t y_stride) {
+  using Vec = typename S::Vec;
+  Vec acc[R][T];
+  for (int i = 0; i < R; ++i)
+    for (int t = 0; t < T; ++t) acc[i][t] = S::zero();
+  const void* rows[R];
+  for (int i = 0; i < R; ++i) rows[i] = w.row(r + i);
+  const int64_t vector_end = w.cols - w.cols % S::width;
+  for (int64_t c = 0; c < vector_end; c += S::width) {
+    Vec xv[T];
+    for (int t = 0; t < T; ++t) xv[t] = S::load(x + t * x_stride + c);
+    for (int i = 0; i < R; ++i) {
+      const Vec wv = S::template load_weights<Type>(rows[i], c);
+      for (int t = 0; t < T; ++t) acc[i][t] = S::fma(wv, xv[t], acc[i][t]);
+    }
+  }
+  for (int i = 0; i < R; ++i)
+    for (int t = 0; t < T; ++t) {
+      float total = S::sum(acc[i][t]);
+      for (int64_t c = vector_end; c < w.cols; ++c) total += scalar_weight<Type>(rows[i], c) * x[t * x_stride + c];
+      y[t * y_stride + r + i] = total;
+    }
+}
+
+template <class S, WeightType Type, int R>
+inline void row_block_any_tokens(int32_t chunk, const MatrixView& w, int64_t r, const float* x, int64_t x_stride,
+                                 float* y, int64_t y_stride) {
+  switch (chunk) {
+    case 1:
+      return row_block<S, Type, R, 1>(w, r, x, x_stride, y, y_stride);
+    case 2:
+      return row_block<S, Type, R, 2>(w, r, x, x_stride, y, y_stride);
+    case 3:
+      return row_block<S, Type, R, 3>(w, r, x, x_stride, y, y_stride);
+    default:
+      return row_block<S, Type, R, 4>(w, r, x, x_stride, y, y_stride);
+  }
+}
+
+/// Rows in blocks of 4; inside a block every chunk of up to 4 tokens, so the block's weights come from
+/// memory once and from L1 for the other chunks.
+template <class S, WeightType Type>
+void gemv_typed(const MatrixView& w, int64_t row_begin, int64_t row_end, const float* x, int64_t x_stride,
+                int32_t n_tokens, float* y, int64_t y_stride) {
+  constexpr int kBlock = 4;
+  for (int64_t r = row_begin; r < row_end; r += kBlock) {
+    const int64_t rows = std::min<int64_t>(kBlock, row_end - r);
+    for (int32_t t0 = 0; t0 < n_tokens; t0 += 4) {
+      const int32_t chunk = std::min(4, n_tokens - t0);
+      const float* xc = x + t0 * x_stride;
+      float* yc = y + t0 * y_stride;
+      if (rows == kBlock && (chunk <= 2 || S::registers >= 32)) {
+        // 4·T accumulators + T inputs + 1 weight vector fit the register file.
+        row_block_any_tokens<S, Type, 4>(chunk, w, r, xc, x_stride, yc, y_stride);
+      } else if (rows == kBlock) {
+        // 16 registers: 3-4 tokens take two rows at a time.
+        row_block_any_tokens<S, Type, 2>(chunk, w, r, xc, x_stride, yc, y_stride);
+        row_block_any_tokens<S, Type, 2>(chunk, w, r + 2, xc, x_stride, yc, y_stride);
+      } else {
+        for (int64_t i = 0; i < rows; ++i)
+          row_block_any_tokens<S, Type, 1>(chunk, w, r + i, xc, x_stride, yc, y_stride);
+      }
+    }
+  }
+}
+
+template <class S>
+void gemv(const MatrixView& w, int64_t row_begin, int64_t row_end, const float* x, int64_t x_stride, int32_t n_tokens,
+          float* y, int64_t y_stride) {
+  switch (w.type) {
+    case WeightType::bf16:
+      return gemv_typed<S, WeightType::bf16>(w, row_begin, row_end, x, x_stride, n_tokens, y, y_stride);
+    case WeightType::f16:
+      return gemv_typed<S, WeightType::f16>(w, row_begin, row_end, x, x_stride, n_tokens, y, y_stride);
+    default:
+      return gemv_typed<S, WeightType::f32>(w, row_begin, row_end, x, x_stride, n_tokens, y, y_stride);
+  }
+}
+
+template <class S>
+float dot(const float* a, const float* b, int64_t n) {
+  typename S::Vec acc0 = S::zero(), acc1 = S::zero();
+  int64_t i = 0;
+  for (; i + 2 * S::width <= n; i += 2 * S::width) {
+    acc0 = S::fma(S::load(a + i), S::load(b + i), acc0);
+    acc1 = S::fma(S::load(a + i + S::width), S::load(b + i + S::width), acc1);
+  }
+  for (; i + S::width <= n; i += S::width) acc0 = S::fma(S::load(a + i), S::load(b + i), acc0);
+  float total = S::sum(acc0) + S::sum(acc1);
+  for (; i < n; ++i) total += a[i] * b[i];
+  return total;
+}
+
+template <class S>
+void axpy(float alpha, const float* x, float* y, int64_t n) {
+  const typename S::Vec a = S::broadcast(alpha);
+  int64_t i = 0;
+  for (; i + S::width <= n; i += S::width) S::store(y + i, S::fma(a, S::load(x + i), S::load(y + i)));
+  for (; i < n; ++i) y[i] += alpha * x[i];
+}
+
+template <class S, WeightType Type>
+void rows_to_f32_typed(const MatrixView& w, int64_t row_begin, int64_t row_end, float* out) {
+  const int64_t n = (row_end - row_begin) * w.cols;
+  const void* first = w.row(row_begin);
+  int64_t i = 0;
+  for (; i + S::width <= n; i += S::width) S::store(out + i, S::template load_weights<Type>(first, i));
+  for (; i < n; ++i) out[i] = scalar_weight<Type>(first, i);
+}
+
+template <class S>
+void rows_to_f32(const MatrixView& w, int64_t row_begin, int64_t row_end, float* out) {
+  switch (w.type) {
+    case WeightType::bf16:
+      return rows_to_f32_typed<S, WeightType::bf16>(w, row_begin, row_end, out);
+    case WeightType::f16:
+      return rows_to_f32_typed<S, WeightType::f16>(w, row_begin, row_end, out);
+    default:
+      return rows_to_f32_typed<S, WeightType::f32>(w, row_begin, row_end, out);
+  }
+}
+
+}  // namespace moecap::kernels::cpu::blocked

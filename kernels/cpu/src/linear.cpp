@@ -1,0 +1,84 @@
+#include "moecap/kernels/cpu/linear.hpp"
+
+#include <cblas.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "moecap/kernels/cpu/vector_kernels.hpp"
+
+namespace moecap::kernels::cpu {
+namespace {
+
+// Below this many weight elements a matrix is not worth a parallel loop (a router, a tiny test model).
+constexpr int64_t kSerialElements = 64 * 1024;
+
+int64_t round_up(int64_t value, int64_t multiple) {
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+/// Row tile for n_tiles_per_thread tiles per arena thread, a multiple of `multiple`, within [low, high].
+int64_t row_tile(int64_t rows, int64_t tiles_per_thread, int64_t multiple, int64_t low, int64_t high) {
+  const int64_t threads = std::max(1, tbb::this_task_arena::max_concurrency());
+  const int64_t tile = round_up((rows + threads * tiles_per_thread - 1) / (threads * tiles_per_thread), multiple);
+  return std::clamp(tile, low, std::max(low, high));
+}
+
+}  // namespace
+
+void linear_gemv(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride) {
+  const VectorKernels& k = vector_kernels();
+  if (w.rows * w.cols < kSerialElements || tbb::this_task_arena::max_concurrency() == 1) {
+    k.gemv(w, 0, w.rows, x, x_stride, n_tokens, y, y_stride);
+    return;
+  }
+  // Several tiles per thread so a thread slowed by a neighbour on a shared machine is balanced by stealing.
+  const int64_t tile = row_tile(w.rows, 4, 4, 16, w.rows);
+  tbb::parallel_for(
+      tbb::blocked_range<int64_t>(0, w.rows, tile),
+      [&](const tbb::blocked_range<int64_t>& range) {
+        k.gemv(w, range.begin(), range.end(), x, x_stride, n_tokens, y, y_stride);
+      },
+      tbb::simple_partitioner());
+}
+
+void linear_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride) {
+  // Tiles of at most 256 rows: a 16-bit tile converted to f32 stays in L2 (256 × 1024 × 4 B = 1 MiB at
+  // hidden 1024) while sgemm streams the tokens through it.
+  const int64_t tile = row_tile(w.rows, 2, 16, 16, 256);
+  const int64_t n_tiles = (w.rows + tile - 1) / tile;
+  auto run_tile = [&](int64_t index) {
+    const int64_t begin = index * tile;
+    const int64_t end = std::min(w.rows, begin + tile);
+    const auto rows = static_cast<blasint>(end - begin);
+    const float* tile_weights = nullptr;
+    thread_local std::vector<float> converted;
+    if (w.type == WeightType::f32) {
+      tile_weights = static_cast<const float*>(w.row(begin));
+    } else {
+      converted.resize(static_cast<size_t>((end - begin) * w.cols));
+      vector_kernels().rows_to_f32(w, begin, end, converted.data());
+      tile_weights = converted.data();
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n_tokens, rows, static_cast<blasint>(w.cols), 1.0f, x,
+                static_cast<blasint>(x_stride), tile_weights, static_cast<blasint>(w.cols), 0.0f, y + begin,
+                static_cast<blasint>(y_stride));
+  };
+  if (n_tiles == 1) {
+    run_tile(0);
+    return;
+  }
+  tbb::parallel_for(int64_t{0}, n_tiles, run_tile);
+}
+
+void linear(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride) {
+  if (n_tokens >= kGemmMinTokens)
+    linear_gemm(w, x, x_stride, n_tokens, y, y_stride);
+  else
+    linear_gemv(w, x, x_stride, n_tokens, y, y_stride);
+}
+
+}  // namespace moecap::kernels::cpu
