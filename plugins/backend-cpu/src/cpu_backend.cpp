@@ -1,0 +1,67 @@
+// The cpu backend plugin: OpenBLAS + oneTBB over the weights in place, verified against backend-reference.
+#include <memory>
+#include <string>
+
+#include "cpu_session.hpp"
+#include "moecap/cpp/plugin.hpp"
+#include "moecap/kernels/cpu/compute_threads.hpp"
+#include "moecap/kernels/cpu/instruction_set.hpp"
+
+namespace moecap::cpu_backend {
+namespace {
+
+class CpuBackend final : public Backend {
+ public:
+  CpuBackend() : Backend("cpu") {
+    description_ = "host CPU, " + std::to_string(kernels::cpu::available_hardware_threads()) + " threads, " +
+                   std::string(kernels::cpu::instruction_set_name(kernels::cpu::active_instruction_set())) +
+                   " kernels, OpenBLAS sgemm, oneTBB";
+  }
+
+  int32_t device_count() override { return 1; }
+
+  void device_info(int32_t index, moecap_device_info& out) override {
+    if (index != 0)
+      throw Error(MOECAP_ERR_INVALID_ARG, "cpu backend: device " + std::to_string(index) + " does not exist (only 0)");
+    if (out.struct_size < sizeof(moecap_device_info))
+      throw Error(MOECAP_ERR_ABI, "cpu backend: device_info struct_size is smaller than ABI 1.0's");
+    out.abi_minor = MOECAP_ABI_MINOR;
+    out.name = "cpu";
+    out.description = description_.c_str();
+    out.kind = MOECAP_DEVICE_CPU;
+    out.reserved0 = 0;
+    out.memory_bytes = 0;
+  }
+
+  std::unique_ptr<Session> create_session(const moecap_model_desc& model, const moecap_weight_source_i& weights,
+                                          Config config) override {
+    SessionSettings settings;
+    const int64_t threads = config.integer_or("threads", 0);
+    if (threads < 0 || threads > 4096) config.fail("threads", "expected an integer in [0, 4096] (0 = every core)");
+    settings.threads = static_cast<int32_t>(threads);
+    const int64_t max_sequences = config.integer_or("max_sequences", 0);
+    if (max_sequences < 0 || max_sequences > INT32_MAX)
+      config.fail("max_sequences", "expected an integer >= 0 (0 = unbounded)");
+    settings.max_sequences = static_cast<int32_t>(max_sequences);
+    settings.max_context = config.integer_or("max_context", model.max_position_embeddings);
+    if (settings.max_context < 0) config.fail("max_context", "expected an integer >= 0 (0 = unbounded)");
+    const std::string kv_dtype = config.string_or("kv_dtype", "f32");
+    if (kv_dtype != "f32")
+      throw HostError(host().config_error(
+          config.raw(), "kv_dtype",
+          ("cpu backend: kv_dtype = \"" + kv_dtype + "\" is not implemented; supported: \"f32\"").c_str()));
+    return std::make_unique<CpuSession>(model, weights, settings);
+  }
+
+ private:
+  std::string description_;
+};
+
+}  // namespace
+}  // namespace moecap::cpu_backend
+
+MOECAP_DEFINE_PLUGIN("cpu", "0.1.0", "moecap", [] {
+  moecap::Components components;
+  components.push_back(std::make_unique<moecap::cpu_backend::CpuBackend>());
+  return components;
+})

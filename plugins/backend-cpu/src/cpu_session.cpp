@@ -1,0 +1,203 @@
+#include "cpu_session.hpp"
+
+#include <cstddef>
+#include <limits>
+#include <string>
+
+namespace moecap::cpu_backend {
+namespace {
+
+[[noreturn]] void bad_step(const std::string& message) {
+  throw Error(MOECAP_ERR_INVALID_ARG, "cpu backend: step: " + message);
+}
+
+int64_t logits_rows(int32_t mode, int32_t n_new) {
+  return mode == MOECAP_LOGITS_ALL ? n_new : mode == MOECAP_LOGITS_LAST ? 1 : 0;
+}
+
+}  // namespace
+
+CpuSession::CpuSession(const moecap_model_desc& desc, const moecap_weight_source_i& weights, SessionSettings settings)
+    : threads_(settings.threads), forward_(desc, weights), settings_(settings) {
+  kernels::cpu::use_single_threaded_blas();
+}
+
+void CpuSession::info(moecap_session_info& out) {
+  if (out.struct_size < sizeof(moecap_session_info))
+    throw Error(MOECAP_ERR_ABI, "cpu backend: session_info struct_size is smaller than ABI 1.0's");
+  out.abi_minor = MOECAP_ABI_MINOR;
+  out.compute_dtype = MOECAP_DTYPE_F32;
+  out.kv_dtype = MOECAP_DTYPE_F32;
+  out.weight_dtype = forward_.description().model.weight_dtype;
+  out.max_sequences = settings_.max_sequences;
+  out.max_context = settings_.max_context;
+}
+
+void CpuSession::release(int64_t seq_id) {
+  if (sequences_.erase(seq_id) == 0)
+    throw Error(MOECAP_ERR_NOT_FOUND, "cpu backend: no sequence " + std::to_string(seq_id));
+}
+
+CpuSession::Layout CpuSession::check_step(const moecap_batch& batch, const moecap_step_result& result) const {
+  if (batch.struct_size < offsetof(moecap_batch, token_ids) + sizeof(batch.token_ids))
+    bad_step("batch struct_size " + std::to_string(batch.struct_size) + " is smaller than ABI 1.0's");
+  if (result.struct_size < sizeof(moecap_step_result))
+    bad_step("result struct_size " + std::to_string(result.struct_size) + " is smaller than ABI 1.0's");
+  if (batch.n_seqs < 1) bad_step("n_seqs = " + std::to_string(batch.n_seqs) + "; expected >= 1");
+  if (batch.seq_ids == nullptr || batch.n_new == nullptr || batch.pos == nullptr || batch.logits_mode == nullptr)
+    bad_step("seq_ids, n_new, pos and logits_mode must not be NULL");
+  if (result.seq_status == nullptr) bad_step("result.seq_status must not be NULL");
+  if (result.expert_tokens == nullptr)
+    bad_step("result.expert_tokens must not be NULL (the routing trace is mandatory)");
+  if (result.expert_stride < forward_.max_experts())
+    bad_step("result.expert_stride = " + std::to_string(result.expert_stride) + "; the model needs " +
+             std::to_string(forward_.max_experts()));
+  if (result.topk_ids != nullptr && result.topk_stride < forward_.max_top_k())
+    bad_step("result.topk_stride = " + std::to_string(result.topk_stride) + "; the model needs " +
+             std::to_string(forward_.max_top_k()));
+  Layout layout;
+  int64_t tokens = 0, rows = 0;
+  for (int32_t s = 0; s < batch.n_seqs; ++s) {
+    const int32_t n_new = batch.n_new[s];
+    const int32_t mode = batch.logits_mode[s];
+    if (n_new < 1) bad_step("sequence " + std::to_string(batch.seq_ids[s]) + " has n_new = " + std::to_string(n_new));
+    if (mode != MOECAP_LOGITS_NONE && mode != MOECAP_LOGITS_LAST && mode != MOECAP_LOGITS_ALL)
+      bad_step("sequence " + std::to_string(batch.seq_ids[s]) + " has logits_mode = " + std::to_string(mode));
+    layout.first_token.push_back(tokens);
+    layout.first_row.push_back(rows);
+    layout.rows.push_back(logits_rows(mode, n_new));
+    tokens += n_new;
+    rows += layout.rows.back();
+  }
+  if (tokens != batch.n_tokens)
+    bad_step("n_tokens = " + std::to_string(batch.n_tokens) + " but n_new sums to " + std::to_string(tokens));
+  if (batch.token_ids == nullptr) bad_step("token_ids must not be NULL");
+  const auto floats_needed = static_cast<size_t>(rows) * static_cast<size_t>(forward_.vocab_size());
+  if (floats_needed > 0 && (result.logits == nullptr || result.logits_capacity < floats_needed))
+    bad_step("logits need " + std::to_string(floats_needed) + " floats; capacity is " +
+             std::to_string(result.logits == nullptr ? 0 : result.logits_capacity));
+  return layout;
+}
+
+int32_t CpuSession::check_sequence(const moecap_batch& batch, int32_t s, const Layout& layout) const {
+  const int64_t id = batch.seq_ids[s];
+  auto reject = [&](int32_t code, const std::string& why) {
+    log(MOECAP_LOG_WARN, "backend-cpu", "sequence " + std::to_string(id) + " not run: " + why);
+    return code;
+  };
+  for (int32_t earlier = 0; earlier < s; ++earlier)
+    if (batch.seq_ids[earlier] == id) return reject(MOECAP_ERR_INVALID_ARG, "it appears twice in the batch");
+  const auto it = sequences_.find(id);
+  const int64_t held = it == sequences_.end() ? 0 : it->second.length();
+  if (batch.pos[s] != held)
+    return reject(MOECAP_ERR_INVALID_ARG,
+                  "pos = " + std::to_string(batch.pos[s]) + " but the cache holds " + std::to_string(held) + " tokens");
+  if (settings_.max_context > 0 && held + batch.n_new[s] > settings_.max_context)
+    return reject(MOECAP_ERR_INVALID_ARG, "it would hold " + std::to_string(held + batch.n_new[s]) +
+                                              " tokens; max_context is " + std::to_string(settings_.max_context));
+  for (int32_t t = 0; t < batch.n_new[s]; ++t) {
+    const int32_t token = batch.token_ids[layout.first_token[static_cast<size_t>(s)] + t];
+    if (token < 0 || token >= forward_.vocab_size())
+      return reject(MOECAP_ERR_INVALID_ARG, "token id " + std::to_string(token) + " is outside the vocabulary [0, " +
+                                                std::to_string(forward_.vocab_size()) + ")");
+  }
+  return MOECAP_OK;
+}
+
+void CpuSession::write_results(const moecap_batch& batch, const StepPlan& plan, const StepOutputs& outputs,
+                               moecap_step_result& result) const {
+  const int32_t n_layers = forward_.n_layers();
+  std::copy(outputs.expert_tokens.begin(), outputs.expert_tokens.end(), result.expert_tokens);
+  if (result.topk_ids != nullptr) {
+    std::fill_n(result.topk_ids, static_cast<size_t>(batch.n_tokens) * n_layers * result.topk_stride, -1);
+    for (int32_t t = 0; t < plan.n_tokens(); ++t)
+      for (int32_t layer = 0; layer < n_layers; ++layer)
+        for (int32_t j = 0; j < outputs.topk_stride; ++j)
+          result.topk_ids[(int64_t{plan.batch_token_index[static_cast<size_t>(t)]} * n_layers + layer) *
+                              result.topk_stride +
+                          j] = outputs.topk_ids[(static_cast<size_t>(t) * n_layers + layer) * outputs.topk_stride + j];
+  }
+  const moecap_counter all[] = {
+      {"weight_bytes_read", "bytes", outputs.weight_bytes_read},
+      {"kv_bytes_read", "bytes", outputs.kv_bytes_read},
+      {"expert_flops", "flop", outputs.expert_flops},
+      {"expert_seconds", "seconds", outputs.expert_seconds},
+      {"threads", "count", static_cast<double>(threads_.count())},
+  };
+  result.counters_count = 0;
+  if (result.counters == nullptr) return;
+  for (const moecap_counter& c : all)
+    if (result.counters_count < result.counters_capacity) result.counters[result.counters_count++] = c;
+}
+
+void CpuSession::step(const moecap_batch& batch, moecap_step_result& result) {
+  const double start = host().now_seconds();
+  const Layout layout = check_step(batch, result);
+  const auto vocab = static_cast<size_t>(forward_.vocab_size());
+
+  // Admit the sequences that can run; new ones get a cache (removed again if the step fails).
+  StepPlan plan;
+  std::vector<int64_t> created;
+  std::vector<std::pair<SequenceCache*, int64_t>> commits;
+  int64_t live = static_cast<int64_t>(sequences_.size());
+  for (int32_t s = 0; s < batch.n_seqs; ++s) {
+    int32_t status = check_sequence(batch, s, layout);
+    const int64_t id = batch.seq_ids[s];
+    const bool is_new = sequences_.find(id) == sequences_.end();
+    if (status == MOECAP_OK && is_new && settings_.max_sequences > 0 && live >= settings_.max_sequences) {
+      log(MOECAP_LOG_WARN, "backend-cpu",
+          "sequence " + std::to_string(id) + " not run: the session already holds " +
+              "max_sequences = " + std::to_string(settings_.max_sequences));
+      status = MOECAP_ERR_UNAVAILABLE;
+    }
+    result.seq_status[s] = status;
+    if (status != MOECAP_OK) {
+      // The rows stay in place so later sequences keep their offsets; NaN makes accidental use loud.
+      std::fill_n(result.logits + static_cast<size_t>(layout.first_row[static_cast<size_t>(s)]) * vocab,
+                  static_cast<size_t>(layout.rows[static_cast<size_t>(s)]) * vocab,
+                  std::numeric_limits<float>::quiet_NaN());
+      continue;
+    }
+    if (is_new) {
+      sequences_.emplace(id, forward_.new_cache());
+      created.push_back(id);
+      ++live;
+    }
+    SequenceCache& cache = sequences_.at(id);
+    const int32_t n_new = batch.n_new[s];
+    cache.reserve(cache.length() + n_new);
+    commits.emplace_back(&cache, cache.length() + n_new);
+    const int32_t mode = batch.logits_mode[s];
+    for (int32_t t = 0; t < n_new; ++t) {
+      const int64_t batch_index = layout.first_token[static_cast<size_t>(s)] + t;
+      if (mode == MOECAP_LOGITS_ALL || (mode == MOECAP_LOGITS_LAST && t == n_new - 1)) {
+        plan.logits_tokens.push_back(plan.n_tokens());
+        plan.logits_rows.push_back(layout.first_row[static_cast<size_t>(s)] + (mode == MOECAP_LOGITS_ALL ? t : 0));
+      }
+      plan.token_ids.push_back(batch.token_ids[batch_index]);
+      plan.positions.push_back(cache.length() + t);
+      plan.caches.push_back(&cache);
+      plan.batch_token_index.push_back(static_cast<int32_t>(batch_index));
+    }
+  }
+
+  StepOutputs outputs;
+  outputs.expert_stride = result.expert_stride;
+  outputs.expert_tokens.assign(static_cast<size_t>(forward_.n_layers()) * static_cast<size_t>(result.expert_stride), 0);
+  outputs.topk_stride = forward_.max_top_k();
+  outputs.topk_ids.assign(static_cast<size_t>(plan.n_tokens()) * forward_.n_layers() * outputs.topk_stride, -1);
+  if (plan.n_tokens() > 0) {
+    try {
+      threads_.run([&] { forward_.run(plan, result.logits, outputs); });
+    } catch (...) {
+      // The step as a whole failed: no sequence advanced, and the ones it created are forgotten again.
+      for (int64_t id : created) sequences_.erase(id);
+      throw;
+    }
+    for (auto& [cache, length] : commits) cache->commit(length);
+  }
+  write_results(batch, plan, outputs, result);
+  result.device_seconds = host().now_seconds() - start;
+}
+
+}  // namespace moecap::cpu_backend

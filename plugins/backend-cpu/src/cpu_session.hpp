@@ -1,0 +1,44 @@
+// A cpu session: the forward pass, one f32 KV cache per live sequence and the thread arena, driven a step at
+// a time. Sequences that cannot run (wrong pos, token out of the vocabulary, over max_context, too many
+// sequences) are reported in seq_status and left out; the others run together as one batch.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "forward_pass.hpp"
+#include "moecap/cpp/plugin.hpp"
+#include "moecap/kernels/cpu/compute_threads.hpp"
+
+namespace moecap::cpu_backend {
+
+struct SessionSettings {
+  int32_t threads = 0;        ///< 0 = every hardware thread
+  int32_t max_sequences = 0;  ///< 0 = unbounded
+  int64_t max_context = 0;    ///< longest sequence (pos + n_new); 0 = unbounded
+};
+
+class CpuSession final : public Session {
+ public:
+  CpuSession(const moecap_model_desc& desc, const moecap_weight_source_i& weights, SessionSettings settings);
+
+  void info(moecap_session_info& out) override;
+  void step(const moecap_batch& batch, moecap_step_result& result) override;
+  void release(int64_t seq_id) override;
+
+ private:
+  struct Layout {
+    std::vector<int64_t> first_token, first_row, rows;
+  };
+  Layout check_step(const moecap_batch& batch, const moecap_step_result& result) const;
+  int32_t check_sequence(const moecap_batch& batch, int32_t s, const Layout& layout) const;
+  void write_results(const moecap_batch& batch, const StepPlan& plan, const StepOutputs& outputs,
+                     moecap_step_result& result) const;
+
+  kernels::cpu::ComputeThreads threads_;
+  ForwardPass forward_;
+  SessionSettings settings_;
+  std::map<int64_t, SequenceCache> sequences_;
+};
+
+}  // namespace moecap::cpu_backend

@@ -1,0 +1,31 @@
+// RoPE frequencies of the description (plain, linear-scaled or YaRN), computed in double exactly as
+// backend-reference does, and the per-position cos/sin tables the kernels rotate with.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "moecap/model.h"
+
+namespace moecap::cpu_backend {
+
+class RopeFrequencies {
+ public:
+  /// rotary_dims: GQA: partial_rotary_factor·head_dim; MLA: the rope head dim.
+  RopeFrequencies(const moecap_attention_desc& attention, int32_t rotary_dims);
+
+  int32_t pairs() const { return static_cast<int32_t>(inverse_frequencies_.size()); }
+  bool interleaved() const { return interleaved_; }
+  /// cos and sin (pairs() each) at position, YaRN's attention factor folded in (as HF does).
+  void angles(int64_t position, float* cos, float* sin) const;
+
+ private:
+  bool interleaved_;
+  std::vector<double> inverse_frequencies_;
+  double cos_sin_scale_ = 1.0;
+};
+
+/// YaRN's magnitude correction 0.1·mscale·ln(factor) + 1 (1 when factor <= 1).
+double yarn_mscale(double factor, double mscale);
+
+}  // namespace moecap::cpu_backend
