@@ -30,9 +30,7 @@ moecap_error* api_error_new(int32_t code, const char* message) {
 void api_error_free(moecap_error* error) {
   if (error != nullptr && error != &g_out_of_memory) delete error;
 }
-int32_t api_error_code(const moecap_error* error) {
-  return error == nullptr ? MOECAP_OK : error->code;
-}
+int32_t api_error_code(const moecap_error* error) { return error == nullptr ? MOECAP_OK : error->code; }
 const char* api_error_message(const moecap_error* error) {
   return error == nullptr ? "" : error->message.c_str();
 }
@@ -49,12 +47,8 @@ void* api_alloc_host(size_t size, size_t alignment) {
   if (rounded == 0) rounded = alignment;
   return std::aligned_alloc(alignment, rounded);
 }
-void api_free_host(void* pointer) {
-  std::free(pointer);
-}
-double api_now_seconds() {
-  return now_seconds();
-}
+void api_free_host(void* pointer) { std::free(pointer); }
+double api_now_seconds() { return now_seconds(); }
 
 moecap_host_api make_table() {
   moecap_host_api api{};
@@ -82,15 +76,9 @@ const moecap_host_api* host_api() {
   return &table;
 }
 
-void ErrorDeleter::operator()(moecap_error* error) const {
-  api_error_free(error);
-}
-int32_t error_code(const moecap_error* error) {
-  return api_error_code(error);
-}
-std::string error_message(const moecap_error* error) {
-  return api_error_message(error);
-}
+void ErrorDeleter::operator()(moecap_error* error) const { api_error_free(error); }
+int32_t error_code(const moecap_error* error) { return api_error_code(error); }
+std::string error_message(const moecap_error* error) { return api_error_message(error); }
 moecap_error* make_error(int32_t code, std::string_view message) {
   return api_error_new(code, std::string(message).c_str());
 }
@@ -104,18 +92,12 @@ void throw_if_error(moecap_error* error, std::string_view context) {
 
 const char* log_level_name(int32_t level) {
   switch (level) {
-    case MOECAP_LOG_TRACE:
-      return "trace";
-    case MOECAP_LOG_DEBUG:
-      return "debug";
-    case MOECAP_LOG_INFO:
-      return "info";
-    case MOECAP_LOG_WARN:
-      return "warning";
-    case MOECAP_LOG_ERROR:
-      return "error";
-    default:
-      return "log";
+    case MOECAP_LOG_TRACE: return "trace";
+    case MOECAP_LOG_DEBUG: return "debug";
+    case MOECAP_LOG_INFO: return "info";
+    case MOECAP_LOG_WARN: return "warning";
+    case MOECAP_LOG_ERROR: return "error";
+    default: return "log";
   }
 }
 
@@ -131,8 +113,8 @@ int32_t log_threshold() {
 void log(int32_t level, std::string_view component, std::string_view message) {
   std::lock_guard lock(g_log_mutex);
   if (level < g_log_threshold) return;
-  std::fprintf(stderr, "[%s] %.*s: %.*s\n", log_level_name(level), static_cast<int>(component.size()), component.data(),
-               static_cast<int>(message.size()), message.data());
+  std::fprintf(stderr, "[%s] %.*s: %.*s\n", log_level_name(level), static_cast<int>(component.size()),
+               component.data(), static_cast<int>(message.size()), message.data());
 }
 
 double now_seconds() {
