@@ -16,6 +16,11 @@ struct Expected {
   int32_t code;
 };
 
+// Names the case in test output instead of dumping its bytes.
+void PrintTo(const Expected& expected, std::ostream* out) {
+  *out << expected.fixture;
+}
+
 class LoaderMessage : public ::testing::TestWithParam<Expected> {};
 
 TEST_P(LoaderMessage, IsExact) {
@@ -104,6 +109,14 @@ TEST(LoaderMessage, GoodPluginLoadsWithItsDescription) {
   EXPECT_EQ(report.plugin->components()[0].kind, PluginKind::sink);
   EXPECT_EQ(report.plugin->components()[0].name, "fx_good");
   EXPECT_FALSE(report.probe_score.has_value());  // it exports no probe
+}
+
+TEST(LoaderMessage, ALibraryIsInitialisedOnceAtATime) {
+  // dlopen returns one handle per file, so a second init would share (and its fini destroy) the first's state.
+  LoadReport first = load_plugin_library(sink_fixture("fx_good"));
+  LoadReport second = load_plugin_library(sink_fixture("fx_good"));
+  ASSERT_EQ(first.status, LoadStatus::loaded);
+  EXPECT_EQ(first.plugin, second.plugin);
 }
 
 TEST(LoaderMessage, UnknownComponentKindIsSkippedAndTheRestLoads) {

@@ -3,6 +3,7 @@
 
 #include <boost/dll/shared_library.hpp>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <set>
 #include <utility>
@@ -16,6 +17,14 @@ namespace {
 // dlopen and plugin init run under one process-wide lock (Boost.DLL: dlopen is not thread-safe on every
 // OS; plugins may assume their init is never concurrent with another's).
 std::mutex g_loader_mutex;
+
+// A library is initialised at most once at a time: dlopen of the same file returns the same handle and
+// the same static state, so a second init (and its fini) would pull the tables out from under the first
+// LoadedPlugin. While one is alive, loading the library again returns it. Guarded by g_loader_mutex.
+std::map<void*, std::weak_ptr<const LoadedPlugin>>& live_plugins() {
+  static auto* live = new std::map<void*, std::weak_ptr<const LoadedPlugin>>();
+  return *live;
+}
 
 std::string what_escaped() {
   try {
@@ -185,6 +194,12 @@ LoadReport load_plugin_library(const std::filesystem::path& path, const LoaderOp
                   MOECAP_ERR_ABI);
   if (negotiation.init == nullptr) return reject(where + ": negotiate returned no init function", MOECAP_ERR_ABI);
 
+  if (std::shared_ptr<const LoadedPlugin> live = live_plugins()[library->native()].lock()) {
+    report.status = LoadStatus::loaded;
+    report.plugin = std::move(live);
+    return report;
+  }
+
   // Step 6: init, with a host-allocated components array.
   std::vector<moecap_component> components(options.component_capacity, moecap_component{});
   moecap_plugin_desc desc{};
@@ -223,6 +238,7 @@ LoadReport load_plugin_library(const std::filesystem::path& path, const LoaderOp
   report.plugin = std::make_shared<const LoadedPlugin>(path, std::move(library), desc, std::move(validated),
                                                        negotiation.plugin_abi_major, negotiation.plugin_abi_minor,
                                                        report.probe_score);
+  live_plugins()[report.plugin->library()->native()] = report.plugin;
   return report;
 }
 
