@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numbers>
 #include <numeric>
 
 #include "hf_config.hpp"
@@ -102,7 +103,7 @@ class Forward {
     EXPECT_EQ(a.rope_scaling, MOECAP_ROPE_YARN);
     const double factor = a.rope_scaling_factor, base = a.rope_theta;
     auto correction_dim = [&](double rotations) {
-      return dim * std::log(a.rope_original_max_position / (rotations * 2 * M_PI)) / (2 * std::log(base));
+      return dim * std::log(a.rope_original_max_position / (rotations * 2 * std::numbers::pi)) / (2 * std::log(base));
     };
     double low = std::max(std::floor(correction_dim(a.yarn_beta_fast)), 0.0);
     double high = std::min(std::ceil(correction_dim(a.yarn_beta_slow)), dim - 1.0);
