@@ -57,8 +57,11 @@ Rope::Rope(const moecap_attention_desc& a, int32_t rotary_dims)
     }
     case MOECAP_ROPE_YARN:
       inverse_frequencies_ = yarn_inverse_frequencies(a, rotary_dims);
-      cos_sin_scale_ =
-          yarn_mscale(a.rope_scaling_factor, a.yarn_mscale) / yarn_mscale(a.rope_scaling_factor, a.yarn_mscale_all_dim);
+      // As transformers: the ratio when both mscales are set, else the plain 0.1·ln(factor) + 1.
+      cos_sin_scale_ = a.yarn_mscale != 0 && a.yarn_mscale_all_dim != 0
+                           ? yarn_mscale(a.rope_scaling_factor, a.yarn_mscale) /
+                                 yarn_mscale(a.rope_scaling_factor, a.yarn_mscale_all_dim)
+                           : yarn_mscale(a.rope_scaling_factor, 1.0);
       break;
     default:
       throw Error(MOECAP_ERR_UNSUPPORTED,

@@ -24,11 +24,12 @@ std::vector<double> sigmoid(const std::vector<double>& logits) {
   return out;
 }
 
-/// Group-limited routing (DeepSeek-V2 group_limited_greedy, V3 noaux_tc): only experts of the best
-/// topk_group groups stay eligible.
-std::vector<bool> eligible_experts(const std::vector<double>& selection, const moecap_ffn_desc& ffn) {
-  std::vector<bool> eligible(selection.size(), true);
-  if (ffn.n_group <= 1) return eligible;
+/// Group-limited routing (DeepSeek-V2 group_limited_greedy, V3 noaux_tc): experts outside the best topk_group
+/// groups get selection score 0, exactly as transformers masks them (masked_fill 0.0). With softmax scores
+/// (all positive) that makes them ineligible; with sigmoid + a negative score bias a masked expert can still
+/// outrank an eligible one, and transformers then picks it, so the reference does too.
+void mask_groups(std::vector<double>& selection, const moecap_ffn_desc& ffn) {
+  if (ffn.n_group <= 1) return;
   const int32_t group_size = ffn.n_experts / ffn.n_group;
   const std::vector<bool> all_groups(static_cast<size_t>(ffn.n_group), true);
   std::vector<double> group_scores(static_cast<size_t>(ffn.n_group));
@@ -46,8 +47,7 @@ std::vector<bool> eligible_experts(const std::vector<double>& selection, const m
   std::vector<bool> kept_group(static_cast<size_t>(ffn.n_group), false);
   for (int32_t g : top_k_indices(group_scores, all_groups, ffn.topk_group)) kept_group[static_cast<size_t>(g)] = true;
   for (int32_t e = 0; e < ffn.n_experts; ++e)
-    eligible[static_cast<size_t>(e)] = kept_group[static_cast<size_t>(e / group_size)];
-  return eligible;
+    if (!kept_group[static_cast<size_t>(e / group_size)]) selection[static_cast<size_t>(e)] = 0.0;
 }
 
 }  // namespace
@@ -72,7 +72,8 @@ std::vector<RoutedExpert> route(const MoeWeights& w, const moecap_ffn_desc& ffn,
   if (w.score_bias) add_bias(selection, *w.score_bias, counters);
 
   std::vector<RoutedExpert> chosen;
-  for (int32_t e : top_k_indices(selection, eligible_experts(selection, ffn), ffn.top_k))
+  mask_groups(selection, ffn);
+  for (int32_t e : top_k_indices(selection, std::vector<bool>(selection.size(), true), ffn.top_k))
     chosen.push_back({e, scores[static_cast<size_t>(e)]});
   if (ffn.renormalize_topk) {
     double total = 0;

@@ -14,7 +14,8 @@ struct RoutedExpert {
 };
 
 /// Scores (softmax or sigmoid of router·x), selection on scores + score_bias, group-limited when n_group > 1
-/// (a group scores the sum of its top-2 biased scores for sigmoid routing, its max for softmax), top_k by
+/// (a group scores the sum of its top-2 biased scores for sigmoid routing, its max for softmax; experts of the
+/// other groups get selection score 0, as transformers masks them), top_k by
 /// selection score with ties to the lowest expert index, weights = the unbiased scores of the chosen experts,
 /// renormalised when renormalize_topk, times routed_scaling_factor. Returned in selection order.
 std::vector<RoutedExpert> route(const MoeWeights& w, const moecap_ffn_desc& ffn, const std::vector<double>& x,

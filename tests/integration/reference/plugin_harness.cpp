@@ -118,12 +118,15 @@ std::string SyntheticModel::open_error(const PluginConfig& config, int32_t* code
 }
 
 ReferenceSession::ReferenceSession(const SyntheticModel& model, const std::string& config_toml)
-    : backend_(backend_table(nullptr)), desc_(model.desc()) {
+    : ReferenceSession(model.desc(), model.source(), config_toml) {}
+
+ReferenceSession::ReferenceSession(const moecap_model_desc& desc, const moecap_weight_source_i& weights,
+                                   const std::string& config_toml)
+    : backend_(backend_table(nullptr)), desc_(desc) {
   void* context = nullptr;
   backend_table(&context);
   const PluginConfig config(config_toml, "backend.toml");
-  throw_if(backend_.session_create(context, &model.desc(), &model.source(), config.get(), &session_),
-           "creating a reference session");
+  throw_if(backend_.session_create(context, &desc, &weights, config.get(), &session_), "creating a reference session");
   for (int32_t layer = 0; layer < desc_.n_layers; ++layer) {
     const moecap_ffn_desc& ffn = *desc_.layer_ffn[layer];
     if (ffn.kind != MOECAP_FFN_MOE) continue;

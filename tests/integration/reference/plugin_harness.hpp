@@ -75,6 +75,9 @@ struct StepOutput {
 class ReferenceSession {
  public:
   explicit ReferenceSession(const SyntheticModel& model, const std::string& config_toml = "");
+  /// Over any model's description and weights (e.g. one the hf plugin opened).
+  ReferenceSession(const moecap_model_desc& desc, const moecap_weight_source_i& weights,
+                   const std::string& config_toml = "");
   ~ReferenceSession();
   ReferenceSession(const ReferenceSession&) = delete;
   ReferenceSession& operator=(const ReferenceSession&) = delete;
