@@ -74,6 +74,45 @@ void linear_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t 
   tbb::parallel_for(int64_t{0}, n_tiles, run_tile);
 }
 
+void linear_group(std::span<const LinearJob> jobs) {
+  bool all_gemv = true;
+  int64_t total_rows = 0, total_elements = 0;
+  for (const LinearJob& j : jobs) {
+    all_gemv = all_gemv && j.n_tokens < kGemmMinTokens;
+    total_rows += j.w.rows;
+    total_elements += j.w.rows * j.w.cols;
+  }
+  if (!all_gemv) {
+    tbb::parallel_for(size_t{0}, jobs.size(), [&](size_t i) {
+      const LinearJob& j = jobs[i];
+      linear(j.w, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
+    });
+    return;
+  }
+  const VectorKernels& k = vector_kernels();
+  if (total_elements < kSerialElements || tbb::this_task_arena::max_concurrency() == 1) {
+    for (const LinearJob& j : jobs) k.gemv(j.w, 0, j.w.rows, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
+    return;
+  }
+  // One list of row tiles over every matrix, sized on their total rows.
+  const int64_t tile = row_tile(total_rows, 4, 4, 16, total_rows);
+  struct Tile {
+    size_t job;
+    int64_t begin, end;
+  };
+  std::vector<Tile> tiles;
+  for (size_t i = 0; i < jobs.size(); ++i)
+    for (int64_t r = 0; r < jobs[i].w.rows; r += tile) tiles.push_back({i, r, std::min(jobs[i].w.rows, r + tile)});
+  tbb::parallel_for(
+      size_t{0}, tiles.size(),
+      [&](size_t index) {
+        const Tile& t = tiles[index];
+        const LinearJob& j = jobs[t.job];
+        k.gemv(j.w, t.begin, t.end, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
+      },
+      tbb::simple_partitioner());
+}
+
 void linear(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride) {
   if (n_tokens >= kGemmMinTokens)
     linear_gemm(w, x, x_stride, n_tokens, y, y_stride);

@@ -133,9 +133,10 @@ void ForwardPass::attention_gqa(int32_t layer, const StepPlan& plan, StepOutputs
   ensure(k_, static_cast<size_t>(n * kv_width));
   ensure(v_, static_cast<size_t>(n * kv_width));
   ensure(attended_, static_cast<size_t>(n * q_width));
-  k::linear(w.q, normed_.data(), d, n, q_.data(), q_width);
-  k::linear(w.k, normed_.data(), d, n, k_.data(), kv_width);
-  k::linear(w.v, normed_.data(), d, n, v_.data(), kv_width);
+  const k::LinearJob projections[] = {{w.q, normed_.data(), d, n, q_.data(), q_width},
+                                      {w.k, normed_.data(), d, n, k_.data(), kv_width},
+                                      {w.v, normed_.data(), d, n, v_.data(), kv_width}};
+  k::linear_group(projections);
   add_bias(q_.data(), w.q_bias, n);
   add_bias(k_.data(), w.k_bias, n);
   add_bias(v_.data(), w.v_bias, n);
@@ -234,16 +235,21 @@ void ForwardPass::mlp(const MlpWeights& w, int32_t activation, const float* x, i
   const int64_t d = description_.model.hidden_size;
   const int64_t width = w.up.rows;
   ensure(scratch.up, static_cast<size_t>(n * width));
-  k::linear(w.up, x, d, n, scratch.up.data(), width);
-  const auto act = static_cast<k::Activation>(activation);
-  if (w.gate) {
-    ensure(scratch.gate, static_cast<size_t>(n * width));
-    k::linear(*w.gate, x, d, n, scratch.gate.data(), width);
-    k::gated_activation(act, scratch.gate.data(), scratch.up.data(), n * width);
-  } else {
-    k::activation_in_place(act, scratch.up.data(), n * width);
-  }
+  ensure(scratch.gate, static_cast<size_t>(n * width));
+  std::vector<k::LinearJob> jobs{{w.up, x, d, n, scratch.up.data(), width}};
+  if (w.gate) jobs.push_back({*w.gate, x, d, n, scratch.gate.data(), width});
+  k::linear_group(jobs);
+  activate(w, activation, n, scratch);
   k::linear(w.down, scratch.up.data(), width, n, y, d);
+}
+
+void ForwardPass::activate(const MlpWeights& w, int32_t activation, int32_t n, ExpertScratch& scratch) {
+  const int64_t count = n * w.up.rows;
+  const auto act = static_cast<k::Activation>(activation);
+  if (w.gate)
+    k::gated_activation(act, scratch.gate.data(), scratch.up.data(), count);
+  else
+    k::activation_in_place(act, scratch.up.data(), count);
 }
 
 void ForwardPass::feed_forward_moe(int32_t layer, const StepPlan& plan, StepOutputs& out) {
@@ -285,18 +291,41 @@ void ForwardPass::feed_forward_moe(int32_t layer, const StepPlan& plan, StepOutp
   }
 
   const auto expert_start = std::chrono::steady_clock::now();
-  // Experts in parallel, each product parallel over its rows inside (TBB nests them in the one arena).
+  // Three phases over every active expert at once — gate and up products, activation, down products — so
+  // each phase is one parallel loop (decode: a single loop over all their rows; prefill: the experts' GEMMs
+  // side by side, each tiled inside).
   tbb::parallel_for(size_t{0}, active.size(), [&](size_t i) {
     const int32_t e = active[i];
     const std::vector<int32_t>& tokens = tokens_of[static_cast<size_t>(e)];
-    const auto count = static_cast<int32_t>(tokens.size());
+    const auto count = static_cast<int64_t>(tokens.size());
+    const int64_t width = w.experts[static_cast<size_t>(e)].up.rows;
     ExpertScratch& scratch = expert_scratch_[static_cast<size_t>(e)];
     ensure(scratch.input, static_cast<size_t>(count * d));
     ensure(scratch.output, static_cast<size_t>(count * d));
-    for (int32_t j = 0; j < count; ++j)
+    ensure(scratch.gate, static_cast<size_t>(count * width));
+    ensure(scratch.up, static_cast<size_t>(count * width));
+    for (int64_t j = 0; j < count; ++j)
       std::copy_n(normed_.data() + tokens[static_cast<size_t>(j)] * d, d, scratch.input.data() + j * d);
-    mlp(w.experts[static_cast<size_t>(e)], ffn.activation, scratch.input.data(), count, scratch.output.data(), scratch);
   });
+  std::vector<k::LinearJob> jobs;
+  for (int32_t e : active) {
+    const MlpWeights& expert = w.experts[static_cast<size_t>(e)];
+    ExpertScratch& scratch = expert_scratch_[static_cast<size_t>(e)];
+    const auto count = static_cast<int32_t>(tokens_of[static_cast<size_t>(e)].size());
+    const int64_t width = expert.up.rows;
+    jobs.push_back({expert.up, scratch.input.data(), d, count, scratch.up.data(), width});
+    if (expert.gate) jobs.push_back({*expert.gate, scratch.input.data(), d, count, scratch.gate.data(), width});
+  }
+  k::linear_group(jobs);
+  jobs.clear();
+  for (int32_t e : active) {
+    const MlpWeights& expert = w.experts[static_cast<size_t>(e)];
+    ExpertScratch& scratch = expert_scratch_[static_cast<size_t>(e)];
+    const auto count = static_cast<int32_t>(tokens_of[static_cast<size_t>(e)].size());
+    activate(expert, ffn.activation, count, scratch);
+    jobs.push_back({expert.down, scratch.up.data(), expert.up.rows, count, scratch.output.data(), d});
+  }
+  k::linear_group(jobs);
   // The weighted sum, in expert order so the result does not depend on thread timing.
   std::fill_n(block_out_.data(), static_cast<size_t>(n * d), 0.0f);
   const kernels::cpu::VectorKernels& vk = kernels::cpu::vector_kernels();

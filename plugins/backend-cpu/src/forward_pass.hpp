@@ -45,6 +45,8 @@ class ForwardPass {
   void feed_forward_moe(int32_t layer, const StepPlan& plan, StepOutputs& out);
   /// out (n × d) = down(act(gate·x) ⊙ up·x) over n rows of x.
   void mlp(const MlpWeights& w, int32_t activation, const float* x, int32_t n, float* y, ExpertScratch& scratch);
+  /// scratch.up = act(scratch.gate) ⊙ scratch.up (gated) or act(scratch.up), over n rows.
+  void activate(const MlpWeights& w, int32_t activation, int32_t n, ExpertScratch& scratch);
   void norm(const NormWeights& w, const float* x, float* y, int32_t n_tokens);
 
   ModelDescription description_;

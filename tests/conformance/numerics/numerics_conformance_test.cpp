@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,10 @@ struct Case {
   std::string preset;  ///< file name under configs/models
   std::string dtype;   ///< synthetic storage dtype
 };
+
+void PrintTo(const Case& c, std::ostream* os) {
+  *os << c.preset << " " << c.dtype;
+}
 
 std::vector<Case> every_preset_and_dtype() {
   std::vector<std::string> presets;

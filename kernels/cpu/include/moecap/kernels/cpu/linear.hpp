@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
 #include "moecap/kernels/cpu/matrix_view.hpp"
 
@@ -19,6 +20,22 @@ inline constexpr int32_t kGemmMinTokens = 8;
 
 /// For t < n_tokens and r < w.rows: y[t·y_stride + r] = Σ_c W[r, c]·x[t·x_stride + c].
 void linear(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride);
+
+/// One product of a group run together (linear_group).
+struct LinearJob {
+  MatrixView w;
+  const float* x;
+  int64_t x_stride;
+  int32_t n_tokens;
+  float* y;
+  int64_t y_stride;
+};
+
+/// Runs independent products (q/k/v; the gate and up of every active expert; their downs) as ONE parallel
+/// loop when all are GEMVs: a decode step then has a few joins per layer instead of one per matrix, and on a
+/// shared machine every join waits for the slowest (possibly descheduled) thread. GEMM jobs run side by side,
+/// each tiled inside.
+void linear_group(std::span<const LinearJob> jobs);
 
 /// The two paths on their own (benchmarks; linear() picks between them).
 void linear_gemv(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride);
