@@ -10,7 +10,7 @@ MOECAP_BUILD=${MOECAP_BUILD:-"$MOECAP_ROOT/build"}
 MOECAP_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
-  libtbb-dev libopenblas-dev libsentencepiece-dev
+  libtbb-dev libopenblas-dev libsentencepiece-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang
 )
