@@ -1,11 +1,10 @@
 // The moecap command line. Results go to stdout (or the sinks); diagnostics go to stderr.
+// Each command is defined in its own <name>_command.cpp and listed in `commands` below.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
-#include "moecap/host/commands.hpp"
+#include "app_command.hpp"
 #include "moecap/host/host_services.hpp"
-#include "moecap/host/plugin_discovery.hpp"
-#include "moecap/host/run_command.hpp"
 #include "moecap/version.h"
 
 namespace {
@@ -21,7 +20,7 @@ const char* kDescription =
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace moecap::host;
+  using namespace moecap;
   CLI::App app{kDescription, "moecap"};
   app.require_subcommand(1);
   app.fallthrough();  // global options (--plugin-path, -v, -q) may follow the command too
@@ -38,41 +37,12 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "Log debug messages to stderr");
   app.add_flag("-q,--quiet", quiet, "Log only warnings and errors");
 
-  // run / validate
-  RunCommandOptions run_options;
-  std::string pipeline;
-  std::vector<std::string> overrides;
-  auto* run = app.add_subcommand("run", "Run a pipeline: every sweep point, results to its sinks");
-  run->add_option("pipeline", pipeline, "Pipeline TOML file (see configs/README.md)")->required()->type_name("PIPELINE.toml");
-  run->add_option("--set", overrides, "Override a pipeline key before validation, e.g. --set workload.batch_size=8")
-      ->type_name("KEY=VALUE");
-  auto* validate = app.add_subcommand("validate", "Check a pipeline (keys, types, plugins, paths) without running it");
-  validate->add_option("pipeline", pipeline, "Pipeline TOML file")->required()->type_name("PIPELINE.toml");
-  validate->add_option("--set", overrides, "Override a pipeline key, as for run")->type_name("KEY=VALUE");
-
-  // plugins
-  bool json = false;
-  auto* plugins = app.add_subcommand(
-      "plugins", "List every plugin library found: path, kind, ABI, probe score, status, why it was rejected");
-  plugins->add_flag("--json", json, "Machine-readable output");
-
-  // conformance
-  std::string plugin_path;
-  ConformanceOptions conformance_options;
-  std::string config_path;
-  std::string model_plugin;
-  auto* conformance = app.add_subcommand("conformance", "Check one plugin library against the SDK's requirements");
-  conformance->add_option("plugin", plugin_path, "Plugin library (.so)")->required()->type_name("PLUGIN.so");
-  conformance
-      ->add_option("--level", conformance_options.levels,
-                   "Comma-separated levels: load, metadata, lifecycle, errors, or all")
-      ->capture_default_str();
-  conformance->add_option("--config", config_path,
-                          "TOML file: configuration handed to the plugin's open (needed for lifecycle checks)");
-  conformance->add_option("--model-plugin", model_plugin, "Model plugin used to create sessions of a backend");
-  conformance->add_option("--repetitions", conformance_options.repetitions, "Lifecycle loop count")
-      ->capture_default_str();
-  conformance->add_flag("--json", json, "JSON report");
+  const std::vector<app::Command> commands = {
+      app::add_run_command(app),
+      app::add_validate_command(app),
+      app::add_plugins_command(app),
+      app::add_conformance_command(app),
+  };
 
   try {
     app.parse(argc, argv);
@@ -80,29 +50,18 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kUsageError;
   }
-  set_log_threshold(verbose ? MOECAP_LOG_DEBUG : quiet ? MOECAP_LOG_WARN : MOECAP_LOG_INFO);
+  host::set_log_threshold(verbose ? MOECAP_LOG_DEBUG : quiet ? MOECAP_LOG_WARN : MOECAP_LOG_INFO);
 
-  std::vector<std::filesystem::path> dirs(plugin_dirs.begin(), plugin_dirs.end());
-  try {
-    if (run->parsed() || validate->parsed()) {
-      run_options.pipeline = pipeline;
-      run_options.overrides = overrides;
-      run_options.plugin_dirs = dirs;
-      run_options.validate_only = validate->parsed();
-      return run_pipeline_command(run_options, std::cout);
+  app::GlobalOptions global;
+  global.plugin_dirs.assign(plugin_dirs.begin(), plugin_dirs.end());
+  for (const app::Command& command : commands) {
+    if (!command.sub->parsed()) continue;
+    try {
+      return command.run(global);
+    } catch (const std::exception& e) {
+      host::log(MOECAP_LOG_ERROR, "moecap", e.what());
+      return 1;
     }
-    if (plugins->parsed()) return run_plugins_command(PluginSearchPaths::standard(dirs), json, std::cout);
-    if (conformance->parsed()) {
-      conformance_options.config_path = config_path;
-      conformance_options.model_plugin = model_plugin;
-      return run_conformance_command(plugin_path, conformance_options, json, std::cout);
-    }
-  } catch (const HostException& e) {
-    log(MOECAP_LOG_ERROR, "moecap", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    log(MOECAP_LOG_ERROR, "moecap", e.what());
-    return 1;
   }
   return kUsageError;
 }
