@@ -56,7 +56,7 @@ std::shared_ptr<const LoadedPlugin> PluginRegistry::load_locked(const fs::path& 
   if (auto it = by_name_.find(plugin->name()); it != by_name_.end())
     throw HostException(MOECAP_ERR_INVALID_ARG, path.string() + ": plugin name '" + plugin->name() +
                                                     "' is already loaded from " + it->second->path().string());
-  log(MOECAP_LOG_INFO, "plugins", describe_loaded(*plugin, options_.host_abi));
+  log(MOECAP_LOG_DEBUG, "plugins", describe_loaded(*plugin, options_.host_abi));
   by_path_.emplace(key, plugin);
   by_name_.emplace(plugin->name(), plugin);
   plugins_.push_back(plugin);

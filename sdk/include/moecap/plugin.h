@@ -32,11 +32,14 @@ typedef struct moecap_component {
   void* context;     /**< passed back as the first argument of the table's factory member. @since 1.0 */
 } moecap_component;
 
-/** What a plugin says about itself, filled by init. The host allocates it, sets struct_size, abi_minor,
- *  component_capacity and components, and zeroes the rest. Strings live until fini. @since 1.0 */
+/** What a plugin says about itself, filled by init. The host allocates it, sets struct_size, component_capacity
+ *  and components (and abi_minor to its own minor), and zeroes the rest; the plugin overwrites abi_minor with
+ *  the minor it was built against. Strings live until fini. A library is initialised at most once at a time:
+ *  the host never calls init again before fini. @since 1.0 */
 typedef struct moecap_plugin_desc {
   uint32_t struct_size; /**< host: sizeof as the host compiled it. @since 1.0 */
-  uint32_t abi_minor;   /**< plugin: the minor it was built against. @since 1.0 */
+  uint32_t abi_minor;   /**< host: its minor; plugin: overwritten with the minor it was built against.
+                             @since 1.0 */
   const char* name;     /**< plugin: required, unique among loaded plugins, e.g. "reference". @since 1.0 */
   const char* version;  /**< plugin: required, semver of the plugin itself. @since 1.0 */
   const char* vendor;   /**< plugin: required, who ships it. @since 1.0 */
