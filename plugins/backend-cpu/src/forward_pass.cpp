@@ -1,6 +1,7 @@
 #include "forward_pass.hpp"
 
 #include <tbb/parallel_for.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -49,6 +50,14 @@ void clip(float* x, size_t n, double limit) {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// CPU time of the whole process: with the step the only work of the session, the time its threads ran —
+/// lets a benchmark on a shared machine tell the scheduler's share from the kernels' efficiency.
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 }  // namespace
@@ -291,6 +300,7 @@ void ForwardPass::feed_forward_moe(int32_t layer, const StepPlan& plan, StepOutp
   }
 
   const auto expert_start = std::chrono::steady_clock::now();
+  const double expert_cpu_start = process_cpu_seconds();
   // Three phases over every active expert at once — gate and up products, activation, down products — so
   // each phase is one parallel loop (decode: a single loop over all their rows; prefill: the experts' GEMMs
   // side by side, each tiled inside).
@@ -337,6 +347,7 @@ void ForwardPass::feed_forward_moe(int32_t layer, const StepPlan& plan, StepOutp
               block_out_.data() + tokens[j] * d, d);
   }
   out.expert_seconds += seconds_since(expert_start);
+  out.expert_cpu_seconds += process_cpu_seconds() - expert_cpu_start;
 
   if (w.shared) {
     ensure(shared_scratch_.output, static_cast<size_t>(n * d));

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <toml++/toml.h>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -33,7 +34,10 @@ void PrintTo(const Case& c, std::ostream* os) {
 std::vector<Case> every_preset_and_dtype() {
   std::vector<std::string> presets;
   for (const auto& entry : std::filesystem::directory_iterator(MOECAP_NUMERICS_PRESET_DIR))
-    if (entry.path().extension() == ".toml") presets.push_back(entry.path().filename().string());
+    // Full-size presets (hidden size above 1024) are far too large to run here.
+    if (entry.path().extension() == ".toml" &&
+        toml::parse_file(entry.path().string())["hidden_size"].value_or(int64_t{0}) <= 1024)
+      presets.push_back(entry.path().filename().string());
   std::sort(presets.begin(), presets.end());
   std::vector<Case> cases;
   for (const std::string& p : presets)

@@ -1,0 +1,175 @@
+#include "machine_ceilings.hpp"
+
+#include <cblas.h>
+#include <time.h>
+
+#include <algorithm>
+#include <barrier>
+#include <chrono>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "moecap/kernels/cpu/compute_threads.hpp"
+
+namespace moecap::bench {
+
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+namespace {
+
+double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+/// Runs work(thread) on `threads` threads started together; returns the wall time of the slowest.
+template <class Work>
+double timed_on_threads(int threads, Work work) {
+  std::barrier start(threads + 1);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      start.arrive_and_wait();
+      work(t);
+    });
+  start.arrive_and_wait();
+  const double begin = now();
+  for (std::thread& th : pool) th.join();
+  return now() - begin;
+}
+
+/// Sums `streams` equal parts of [begin, end) in one loop, so that many sequential streams are in flight.
+/// Integer adds (the compiler vectorises them without fast-math); the result is kept so the reads stay.
+uint64_t read_streams(const uint64_t* begin, size_t count, int streams) {
+  const size_t part = count / static_cast<size_t>(streams);
+  uint64_t sums[8] = {};
+  if (streams == 4) {
+    const uint64_t *a = begin, *b = begin + part, *c = begin + 2 * part, *d = begin + 3 * part;
+    uint64_t sa = 0, sb = 0, sc = 0, sd = 0;
+    for (size_t i = 0; i < part; ++i) {
+      sa += a[i];
+      sb += b[i];
+      sc += c[i];
+      sd += d[i];
+    }
+    return sa ^ sb ^ sc ^ sd;
+  }
+  for (int s = 0; s < streams; ++s)
+    for (size_t i = 0; i < part; ++i) sums[s % 8] += begin[static_cast<size_t>(s) * part + i];
+  uint64_t out = 0;
+  for (uint64_t v : sums) out ^= v;
+  return out;
+}
+
+double median_of(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : 0.5 * (values[n / 2 - 1] + values[n / 2]);
+}
+
+ProbeResult summarise(const std::vector<double>& rates, const std::vector<double>& cpu_rates) {
+  return {*std::max_element(rates.begin(), rates.end()), median_of(rates), median_of(cpu_rates)};
+}
+
+}  // namespace
+
+struct BandwidthProbe::Buffers {
+  std::vector<uint64_t> read;
+  std::vector<double> a, b, c;
+};
+
+BandwidthProbe::BandwidthProbe(BandwidthProbeOptions options)
+    : options_(options), buffers_(std::make_unique<Buffers>()) {
+  options_.passes = std::max(1, options_.passes);
+  options_.streams_per_thread = std::clamp(options_.streams_per_thread, 1, 8);
+  buffers_->read.assign(options_.bytes / sizeof(uint64_t), 1);
+  const size_t triad = options_.bytes / 2 / sizeof(double);
+  buffers_->a.assign(triad, 0.0);
+  buffers_->b.assign(triad, 1.0);
+  buffers_->c.assign(triad, 2.0);
+}
+
+BandwidthProbe::~BandwidthProbe() = default;
+
+ProbeResult BandwidthProbe::read(int threads) {
+  threads = std::max(1, threads);
+  const size_t count = buffers_->read.size();
+  const size_t slice = count / static_cast<size_t>(threads);
+  std::vector<uint64_t> sink(static_cast<size_t>(threads));
+  std::vector<double> rates, cpu_rates;
+  for (int pass = 0; pass < options_.passes; ++pass) {
+    const double cpu_start = process_cpu_seconds();
+    const double seconds = timed_on_threads(threads, [&](int t) {
+      sink[static_cast<size_t>(t)] =
+          read_streams(buffers_->read.data() + static_cast<size_t>(t) * slice, slice, options_.streams_per_thread);
+    });
+    const double bytes = static_cast<double>(slice * static_cast<size_t>(threads) * sizeof(uint64_t));
+    rates.push_back(bytes / seconds);
+    cpu_rates.push_back(bytes / ((process_cpu_seconds() - cpu_start) / threads));
+  }
+  volatile uint64_t keep = 0;
+  for (uint64_t v : sink) keep = keep ^ v;
+  (void)keep;
+  return summarise(rates, cpu_rates);
+}
+
+ProbeResult BandwidthProbe::triad(int threads) {
+  threads = std::max(1, threads);
+  const size_t count = buffers_->a.size();
+  const size_t slice = count / static_cast<size_t>(threads);
+  std::vector<double> rates, cpu_rates;
+  for (int pass = 0; pass < options_.passes; ++pass) {
+    const double cpu_start = process_cpu_seconds();
+    const double seconds = timed_on_threads(threads, [&](int t) {
+      double* a = buffers_->a.data() + static_cast<size_t>(t) * slice;
+      const double* b = buffers_->b.data() + static_cast<size_t>(t) * slice;
+      const double* c = buffers_->c.data() + static_cast<size_t>(t) * slice;
+      for (size_t i = 0; i < slice; ++i) a[i] = b[i] + 3.0 * c[i];
+    });
+    const double bytes = 3.0 * static_cast<double>(slice * static_cast<size_t>(threads) * sizeof(double));
+    rates.push_back(bytes / seconds);
+    cpu_rates.push_back(bytes / ((process_cpu_seconds() - cpu_start) / threads));
+  }
+  return summarise(rates, cpu_rates);
+}
+
+namespace {
+
+/// Best wall-clock rate; *best_per_cpu gets the best rate per CPU-second per thread.
+double sgemm_rate(int m, int n, int k, int passes, int threads, double* best_per_cpu) {
+  std::vector<float> a(static_cast<size_t>(m) * k, 0.5f), b(static_cast<size_t>(n) * k, 0.25f),
+      c(static_cast<size_t>(m) * n, 0.0f);
+  double best = 0;
+  for (int pass = 0; pass < passes + 1; ++pass) {  // the first pass warms OpenBLAS's buffers
+    const double begin = now();
+    const double cpu_begin = process_cpu_seconds();
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a.data(), k, b.data(), k, 0.0f, c.data(), n);
+    const double seconds = now() - begin;
+    const double cpu_seconds = process_cpu_seconds() - cpu_begin;
+    const double flops = 2.0 * m * n * static_cast<double>(k);
+    if (pass > 0) {
+      best = std::max(best, flops / seconds);
+      *best_per_cpu = std::max(*best_per_cpu, flops / (cpu_seconds / threads));
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+GemmCeiling measure_sgemm(int threads, int passes) {
+  kernels::cpu::set_blas_threads(std::max(1, threads));
+  GemmCeiling out;
+  threads = std::max(1, threads);
+  out.square_flops_per_second = sgemm_rate(2048, 2048, 2048, passes, threads, &out.flops_per_cpu_second);
+  out.expert_flops_per_second = sgemm_rate(512, 3584, 1024, passes, threads, &out.flops_per_cpu_second);
+  out.flops_per_second = std::max(out.square_flops_per_second, out.expert_flops_per_second);
+  kernels::cpu::use_single_threaded_blas();
+  return out;
+}
+
+}  // namespace moecap::bench

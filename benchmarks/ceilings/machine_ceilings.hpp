@@ -1,0 +1,62 @@
+// The ceilings every performance figure of moecap is divided by, measured in the process that reports the
+// figure (DESIGN §7): memory read bandwidth (decode only reads weights and KV), the STREAM triad beside it,
+// and OpenBLAS sgemm GFLOP/s. Each probe is the best of a few passes over buffers far larger than the last
+// level cache; on a shared machine call them right before and after the measurement they divide.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+namespace moecap::bench {
+
+struct BandwidthProbeOptions {
+  size_t bytes = size_t{512} << 20;  ///< read buffer; the triad uses three of bytes/2 each
+  int passes = 5;
+  int streams_per_thread = 4;  ///< concurrent sequential streams each thread reads (a decode GEMV reads 4 rows)
+};
+
+/// A probe's passes: the best is the ceiling in STREAM's sense; the median is what a measurement taken under
+/// the same contention (a shared machine) can be compared with like for like.
+struct ProbeResult {
+  double best = 0;    ///< bytes/s
+  double median = 0;  ///< bytes/s
+  /// Median over passes of bytes per CPU-second per thread: the bandwidth while the probe's threads were
+  /// actually running (the scheduler's share taken out), to compare with a measurement normalised the same way.
+  double median_per_cpu_second = 0;
+};
+
+/// Process CPU time (all threads), seconds.
+double process_cpu_seconds();
+
+/// Buffers allocated and touched once, reused by every probe call (first-touch costs stay out of the timing).
+class BandwidthProbe {
+ public:
+  explicit BandwidthProbe(BandwidthProbeOptions options = {});
+  ~BandwidthProbe();
+  BandwidthProbe(const BandwidthProbe&) = delete;
+  BandwidthProbe& operator=(const BandwidthProbe&) = delete;
+
+  /// Read-only bandwidth on `threads` threads.
+  ProbeResult read(int threads);
+  /// STREAM triad a = b + s·c on `threads` threads, counted as STREAM does (3 arrays, no write-allocate).
+  ProbeResult triad(int threads);
+
+ private:
+  struct Buffers;
+  BandwidthProbeOptions options_;
+  std::unique_ptr<Buffers> buffers_;
+};
+
+struct GemmCeiling {
+  double flops_per_second = 0;         ///< the best of the shapes below
+  double square_flops_per_second = 0;  ///< M = N = K = 2048
+  double expert_flops_per_second = 0;  ///< M = 512 tokens, N = 3584, K = 1024 (a prefill expert's up/gate)
+  double flops_per_cpu_second = 0;     ///< best pass of either shape, per CPU-second per thread
+};
+
+/// OpenBLAS sgemm with openblas_set_num_threads(threads) (restored to 1 afterwards, the cpu backend's
+/// setting), best of passes per shape.
+GemmCeiling measure_sgemm(int threads, int passes = 3);
+
+}  // namespace moecap::bench

@@ -1,0 +1,382 @@
+// moecap_bench: backend-cpu end to end on a Mixtral-shape model of >= 1 GB, every figure a ratio to a
+// ceiling measured in this process (DESIGN §7).
+//
+//   moecap_bench [--dtype f32,bf16] [--threads 1,2] [--runs R] [--decode-steps D] [--prefill-tokens P]
+//                [--plugin-dir DIR] [--compare-plugin-dir DIR] [--backend cpu]
+//
+// Lists are measured interleaved (run 0 of every configuration, then run 1 …), so drift on a shared machine
+// hits every configuration alike; --compare-plugin-dir adds the same backend built elsewhere (A/B of a change).
+// Each run of a configuration: sgemm ceiling → prefill of P tokens (one sequence) → read ceiling → D decode
+// steps at batch 1 → read ceiling. Printed per run and as medians over runs:
+//   decode tokens/s; S-MBU-full = bytes a decode step reads (attention, activated experts, shared/dense FFN,
+//   router, norms, embedding row, LM head, KV cache: core's step_bytes) / step time / read ceiling, the
+//   ceiling being the mean of the probes before and after, taken as their best pass (strict, STREAM's
+//   convention) and as their median pass (like for like: the probe measured under the same contention as
+//   the decode), and per CPU-second (decode bytes per CPU-second its threads got / the probe's median pass
+//   per CPU-second: the efficiency while scheduled, which a loaded machine does not distort); prefill tokens/s and the
+//   routed-expert GEMM rate (the backend's expert_flops / expert_seconds counters) over the sgemm ceiling; host
+//   overhead = (host-timed step − the backend's device_seconds) / host-timed step; cpu share = process CPU time / (wall
+//   time × threads) during the decode, i.e. how much of the requested cores the machine gave us (1.0 on an idle
+//   machine).
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../ceilings/machine_ceilings.hpp"
+#include "moecap/host/config_view.hpp"
+#include "moecap/host/host_services.hpp"
+#include "moecap/host/model_accounting.hpp"
+#include "moecap/host/plugin_discovery.hpp"
+#include "moecap/host/plugin_registry.hpp"
+#include "moecap/host/step_utilisation.hpp"
+#include "moecap/kernels/cpu/compute_threads.hpp"
+
+namespace {
+
+using namespace moecap;
+
+struct Options {
+  std::vector<std::string> dtypes{"f32"};
+  std::vector<int> threads;
+  int runs = 3;
+  int decode_steps = 16;
+  int prefill_tokens = 512;
+  std::string backend = "cpu";
+  std::filesystem::path plugin_dir;
+  std::filesystem::path compare_plugin_dir;
+};
+
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const size_t end = comma == std::string::npos ? text.size() : comma;
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// The issue's scaled Mixtral: hidden 1024, 8 layers, 8 experts top-2 of width 3584, vocabulary 32000,
+// GQA 8 query heads of 128 over 2 KV heads (Mixtral's 4:1), untied head: 0.79 G parameters.
+constexpr const char* kModelDescription = R"(
+name = "mixtral-bench-1b"
+family = "mixtral"
+vocab_size = 32000
+hidden_size = 1024
+n_layers = 8
+norm = "rms"
+norm_eps = 1e-5
+max_position_embeddings = 8192
+[attention]
+kind = "gqa"
+n_heads = 8
+n_kv_heads = 2
+head_dim = 128
+rope_theta = 1e6
+[ffn]
+n_experts = 8
+top_k = 2
+expert_intermediate_size = 3584
+router_scoring = "softmax"
+renormalize_topk = true
+activation = "silu"
+gated = true
+)";
+
+class OwnedConfig {
+ public:
+  explicit OwnedConfig(toml::table table)
+      : table_(std::make_unique<toml::table>(std::move(table))),
+        view_(std::make_unique<host::ConfigView>(table_.get(), "moecap_bench", "")) {}
+  const moecap_config* get() const { return view_->get(); }
+
+ private:
+  std::unique_ptr<toml::table> table_;
+  std::unique_ptr<host::ConfigView> view_;
+};
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double counter(const std::vector<moecap_counter>& counters, const char* name) {
+  for (const moecap_counter& c : counters)
+    if (std::strcmp(c.name, name) == 0) return c.value;
+  return 0;
+}
+
+/// One step of one sequence, timed by the host around the plugin call.
+struct StepRun {
+  double host_seconds = 0;
+  double device_seconds = 0;
+  std::vector<int32_t> expert_tokens;
+  std::vector<moecap_counter> counters;
+};
+
+class SequenceDriver {
+ public:
+  SequenceDriver(host::Session& session, const moecap_model_desc& desc) : session_(session), desc_(desc) {
+    for (int32_t l = 0; l < desc.n_layers; ++l)
+      if (desc.layer_ffn[l]->kind == MOECAP_FFN_MOE) stride_ = std::max(stride_, desc.layer_ffn[l]->n_experts);
+    logits_.resize(static_cast<size_t>(desc.vocab_size));
+    counters_.resize(16);
+  }
+
+  StepRun step(int64_t seq_id, int64_t pos, const std::vector<int32_t>& tokens) {
+    const int32_t n_new = static_cast<int32_t>(tokens.size());
+    const int32_t mode = MOECAP_LOGITS_LAST;
+    int32_t status = -1;
+    StepRun run;
+    run.expert_tokens.assign(static_cast<size_t>(desc_.n_layers) * static_cast<size_t>(stride_), 0);
+    moecap_batch batch{};
+    batch.struct_size = sizeof batch;
+    batch.abi_minor = MOECAP_ABI_MINOR;
+    batch.n_seqs = 1;
+    batch.n_tokens = n_new;
+    batch.seq_ids = &seq_id;
+    batch.n_new = &n_new;
+    batch.pos = &pos;
+    batch.logits_mode = &mode;
+    batch.token_ids = tokens.data();
+    moecap_step_result result{};
+    result.struct_size = sizeof result;
+    result.abi_minor = MOECAP_ABI_MINOR;
+    result.logits = logits_.data();
+    result.logits_capacity = logits_.size();
+    result.expert_tokens = run.expert_tokens.data();
+    result.expert_stride = stride_;
+    result.seq_status = &status;
+    result.counters = counters_.data();
+    result.counters_capacity = static_cast<int32_t>(counters_.size());
+    const double begin = host::now_seconds();
+    session_.step(batch, result);
+    run.host_seconds = host::now_seconds() - begin;
+    if (status != MOECAP_OK) throw std::runtime_error("the backend did not run the sequence");
+    run.device_seconds = result.device_seconds;
+    run.counters.assign(counters_.begin(), counters_.begin() + result.counters_count);
+    return run;
+  }
+
+  /// The next token: the argmax of the last logits (a real decode loop, not a replayed id).
+  int32_t argmax() const {
+    return static_cast<int32_t>(std::max_element(logits_.begin(), logits_.end()) - logits_.begin());
+  }
+  int32_t expert_stride() const { return stride_; }
+
+ private:
+  host::Session& session_;
+  const moecap_model_desc& desc_;
+  int32_t stride_ = 1;
+  std::vector<float> logits_;
+  std::vector<moecap_counter> counters_;
+};
+
+host::StepRecord decode_record(const moecap_model_desc& desc, int32_t stride, int64_t context, const StepRun& run) {
+  host::StepRecord r;
+  r.mode = host::StepMode::decode;
+  r.n_seqs = 1;
+  r.n_tokens = 1;
+  r.n_decode_tokens = 1;
+  r.context_lengths = {context};
+  r.new_tokens = {1};
+  r.latency_s = run.host_seconds;
+  r.device_s = run.device_seconds;
+  r.n_layers = desc.n_layers;
+  r.expert_stride = stride;
+  r.expert_tokens = run.expert_tokens;
+  return r;
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  o.plugin_dir = host::executable_dir() / ".." / "lib" / "moecap" / "plugins";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::runtime_error(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--dtype") {
+      o.dtypes = split(value());
+    } else if (arg == "--threads") {
+      o.threads.clear();
+      for (const std::string& t : split(value())) o.threads.push_back(std::stoi(t));
+    } else if (arg == "--compare-plugin-dir")
+      o.compare_plugin_dir = value();
+    else if (arg == "--runs")
+      o.runs = std::stoi(value());
+    else if (arg == "--decode-steps")
+      o.decode_steps = std::stoi(value());
+    else if (arg == "--prefill-tokens")
+      o.prefill_tokens = std::stoi(value());
+    else if (arg == "--plugin-dir")
+      o.plugin_dir = value();
+    else if (arg == "--backend")
+      o.backend = value();
+    else
+      throw std::runtime_error("unknown argument " + arg);
+  }
+  if (o.threads.empty()) o.threads.push_back(kernels::cpu::available_hardware_threads());
+  return o;
+}
+
+/// One configuration measured in every run: a model dtype, a backend build, a thread count.
+struct Configuration {
+  std::string label;
+  std::shared_ptr<const host::Model> model;
+  const host::ModelAccounting* accounting;
+  int threads;
+  std::unique_ptr<host::Session> session;
+  std::unique_ptr<SequenceDriver> driver;
+  std::vector<double> decode_rates, smbu_strict, smbu_like, overheads, cpu_shares, prefill_rates, expert_ratios,
+      reads_best, reads_median, sgemms, smbu_cpu, expert_cpu_ratios;
+};
+
+void measure_run(Configuration& c, bench::BandwidthProbe& probe, const Options& o, int run) {
+  const moecap_model_desc& desc = c.model->describe();
+  std::vector<int32_t> prompt(static_cast<size_t>(o.prefill_tokens));
+  for (size_t i = 0; i < prompt.size(); ++i)
+    prompt[i] = static_cast<int32_t>((i * 7919 + 13 * static_cast<size_t>(run)) % static_cast<size_t>(desc.vocab_size));
+  const int64_t seq = run + 1;
+  // Prefill against the sgemm ceiling measured right before it.
+  const bench::GemmCeiling gemm = bench::measure_sgemm(c.threads);
+  const StepRun prefill = c.driver->step(seq, 0, prompt);
+  const double expert_rate = counter(prefill.counters, "expert_flops") / counter(prefill.counters, "expert_seconds");
+  // Decode between two read-bandwidth probes.
+  const bench::ProbeResult before = probe.read(c.threads);
+  double bytes = 0, host_time = 0, device_time = 0;
+  int64_t pos = o.prefill_tokens;
+  const double cpu_start = bench::process_cpu_seconds();
+  for (int s = 0; s < o.decode_steps; ++s) {
+    const StepRun step = c.driver->step(seq, pos, {c.driver->argmax()});
+    ++pos;
+    bytes += host::step_bytes(decode_record(desc, c.driver->expert_stride(), pos, step), *c.accounting)
+                 .s_mbu_full_numerator();
+    host_time += step.host_seconds;
+    device_time += step.device_seconds;
+  }
+  const double cpu_time = bench::process_cpu_seconds() - cpu_start;
+  const bench::ProbeResult after = probe.read(c.threads);
+  const bench::ProbeResult triad = probe.triad(c.threads);
+  c.session->release(seq);
+  const double strict = 0.5 * (before.best + after.best);
+  const double like = 0.5 * (before.median + after.median);
+  c.decode_rates.push_back(o.decode_steps / host_time);
+  c.smbu_strict.push_back(bytes / host_time / strict);
+  c.smbu_like.push_back(bytes / host_time / like);
+  c.overheads.push_back((host_time - device_time) / host_time);
+  c.cpu_shares.push_back(cpu_time / (host_time * c.threads));
+  // Both sides per CPU-second of their threads: the decode's bytes over the CPU time it got, against the read
+  // probe's median pass normalised the same way — the efficiency while scheduled, whatever the machine's load.
+  c.smbu_cpu.push_back(bytes / (cpu_time / c.threads) /
+                       (0.5 * (before.median_per_cpu_second + after.median_per_cpu_second)));
+  c.prefill_rates.push_back(o.prefill_tokens / prefill.host_seconds);
+  c.expert_ratios.push_back(expert_rate / gemm.flops_per_second);
+  c.expert_cpu_ratios.push_back(counter(prefill.counters, "expert_flops") /
+                                (counter(prefill.counters, "expert_cpu_seconds") / c.threads) /
+                                gemm.flops_per_cpu_second);
+  c.reads_best.push_back(strict);
+  c.reads_median.push_back(like);
+  c.sgemms.push_back(gemm.flops_per_second);
+  std::printf(
+      "%-22s %3d %6.2f/%6.2f %6.2f/%6.2f %6.2f %7.1f %8.2f %7.3f %7.3f %7.3f %7.3f%% %5.2f %8.1f %7.3f %7.3f  %.0f "
+      "MB/step\n",
+      c.label.c_str(), run, before.best / 1e9, before.median / 1e9, after.best / 1e9, after.median / 1e9,
+      triad.best / 1e9, gemm.flops_per_second / 1e9, c.decode_rates.back(), c.smbu_strict.back(), c.smbu_like.back(),
+      c.smbu_cpu.back(), 100 * c.overheads.back(), c.cpu_shares.back(), c.prefill_rates.back(), c.expert_ratios.back(),
+      c.expert_cpu_ratios.back(), bytes / o.decode_steps / 1e6);
+  std::fflush(stdout);
+}
+
+int run(const Options& o) {
+  host::PluginRegistry registry(host::PluginSearchPaths::only({std::filesystem::absolute(o.plugin_dir)}));
+  std::unique_ptr<host::PluginRegistry> compare;
+  if (!o.compare_plugin_dir.empty())
+    compare = std::make_unique<host::PluginRegistry>(
+        host::PluginSearchPaths::only({std::filesystem::absolute(o.compare_plugin_dir)}));
+  std::vector<std::shared_ptr<const host::Model>> models;
+  std::vector<std::unique_ptr<host::ModelAccounting>> accountings;
+  std::vector<Configuration> configurations;
+  for (const std::string& dtype : o.dtypes) {
+    toml::table model_table;
+    model_table.insert("seed", 1);
+    model_table.insert("dtype", dtype);
+    model_table.insert("description",
+                       toml::parse(std::string_view(kModelDescription), std::string_view("moecap_bench")));
+    const OwnedConfig model_config(std::move(model_table));
+    const double build_start = host::now_seconds();
+    models.push_back(registry.model("synthetic").open(model_config.get()));
+    const moecap_model_desc& desc = models.back()->describe();
+    host::AccountingOptions accounting_options;
+    accounting_options.weight_bytes_per_element = host::dtype_bytes(desc.weight_dtype);
+    accounting_options.kv_bytes_per_element = 4;  // backend-cpu keeps an f32 cache
+    accountings.push_back(std::make_unique<host::ModelAccounting>(desc, accounting_options));
+    const host::ModelAccounting& accounting = *accountings.back();
+    std::printf("model: %s, %s weights, %.3f GB, %.2f G parameters (synthetic, built in %.1f s)\n", desc.name,
+                dtype.c_str(), accounting.weight_bytes(accounting.total_params()) / 1e9,
+                accounting.total_params() / 1e9, host::now_seconds() - build_start);
+    for (int variant = 0; variant < (compare ? 2 : 1); ++variant) {
+      for (int threads : o.threads) {
+        toml::table backend_table;
+        backend_table.insert("threads", threads);
+        const OwnedConfig backend_config(std::move(backend_table));
+        host::PluginRegistry& source = variant == 0 ? registry : *compare;
+        Configuration c;
+        c.label = dtype + " t" + std::to_string(threads) + (compare ? (variant == 0 ? " A" : " B") : "");
+        c.model = models.back();
+        c.accounting = &accounting;
+        c.threads = threads;
+        c.session =
+            std::make_unique<host::Session>(source.backend(o.backend).create_session(c.model, backend_config.get()));
+        c.driver = std::make_unique<SequenceDriver>(*c.session, desc);
+        configurations.push_back(std::move(c));
+      }
+    }
+  }
+  if (compare) std::printf("A = %s, B = %s\n", o.plugin_dir.c_str(), o.compare_plugin_dir.c_str());
+  std::printf("backend %s, prefill %d tokens, %d decode steps per run, %d runs, interleaved\n", o.backend.c_str(),
+              o.prefill_tokens, o.decode_steps, o.runs);
+  std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %8s %5s %8s %7s %7s\n", "configuration", "run", "read0 GB/s",
+              "read1 GB/s", "triad", "sgemm", "decode", "S-MBU-f", "S-MBU-f", "S-MBU-f", "host", "cpu", "prefill",
+              "expGEMM", "expGEMM");
+  std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %8s %5s %8s %7s %7s\n", "", "", "best/median", "best/median",
+              "GB/s", "GFLOP/s", "tok/s", "strict", "like", "per-cpu", "overhead", "share", "tok/s", "/sgemm",
+              "per-cpu");
+  bench::BandwidthProbe probe;
+  for (int r = 0; r < o.runs; ++r)
+    for (Configuration& c : configurations) measure_run(c, probe, o, r);
+  std::printf("\nmedians over %d runs\n%-22s %8s %8s %8s %8s %8s %9s %6s %9s %8s %9s %9s\n", o.runs, "configuration",
+              "read", "sgemm", "decode", "S-MBU-f", "S-MBU-f", "S-MBU-f", "cpu", "host", "prefill", "expGEMM",
+              "expGEMM");
+  std::printf("%-22s %8s %8s %8s %8s %8s %9s %6s %9s %8s %9s %9s\n", "", "GB/s(m)", "GFLOP/s", "tok/s", "strict",
+              "like", "per-cpu", "share", "overhead", "tok/s", "/sgemm", "per-cpu");
+  for (const Configuration& c : configurations)
+    std::printf("%-22s %8.2f %8.1f %8.2f %8.3f %8.3f %9.3f %6.2f %8.3f%% %8.1f %9.3f %9.3f\n", c.label.c_str(),
+                median(c.reads_median) / 1e9, median(c.sgemms) / 1e9, median(c.decode_rates), median(c.smbu_strict),
+                median(c.smbu_like), median(c.smbu_cpu), median(c.cpu_shares), 100 * median(c.overheads),
+                median(c.prefill_rates), median(c.expert_ratios), median(c.expert_cpu_ratios));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(parse(argc, argv));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "moecap_bench: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,176 @@
+// Google Benchmark programs for the kernels of backend-cpu, at the shapes of the Mixtral-scale model
+// (hidden 1024, expert width 3584, 8 experts, GQA 8×128 over 2 KV heads). Rates are reported as counters:
+// bytes/s for the bandwidth-bound kernels (GEMV, attention decode), FLOP/s for the GEMM.
+//
+//   kernel_benchmarks [--benchmark_filter=...]   MOECAP_CPU_ISA=scalar|avx2 lowers the instruction set.
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+
+#include <numeric>
+#include <random>
+#include <vector>
+
+#include "moecap/kernels/cpu/attention.hpp"
+#include "moecap/kernels/cpu/compute_threads.hpp"
+#include "moecap/kernels/cpu/half_precision.hpp"
+#include "moecap/kernels/cpu/linear.hpp"
+#include "moecap/kernels/cpu/vector_kernels.hpp"
+#include "router.hpp"
+
+namespace {
+
+namespace k = moecap::kernels::cpu;
+
+constexpr int64_t kHidden = 1024;
+constexpr int64_t kExpertWidth = 3584;
+
+std::vector<float> random_floats(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 0.02f);
+  std::vector<float> out(n);
+  for (float& v : out) v = normal(rng);
+  return out;
+}
+
+/// An expert's gate matrix [3584, 1024] in the requested storage type; 8 of them so the working set
+/// (8 × 14.7 MB at f32) is far beyond the last-level cache, as in decode.
+struct ExpertWeights {
+  std::vector<float> f32;
+  std::vector<uint16_t> half;
+  k::WeightType type;
+  int copies = 8;
+  explicit ExpertWeights(k::WeightType t) : type(t) {
+    const size_t n = static_cast<size_t>(kExpertWidth * kHidden * copies);
+    std::vector<float> values = random_floats(n, 1);
+    if (t == k::WeightType::f32) {
+      f32 = std::move(values);
+    } else {
+      half.resize(n);
+      for (size_t i = 0; i < n; ++i) half[i] = k::f32_to_bf16(values[i]);  // f16 bits read as f16: any finite mix
+    }
+  }
+  k::MatrixView view(int copy) const {
+    const size_t offset = static_cast<size_t>(copy) * kExpertWidth * kHidden;
+    const void* data = type == k::WeightType::f32 ? static_cast<const void*>(f32.data() + offset)
+                                                  : static_cast<const void*>(half.data() + offset);
+    return {data, type, kExpertWidth, kHidden};
+  }
+};
+
+void run_threads(int threads, auto body) {
+  k::use_single_threaded_blas();
+  k::ComputeThreads pool(threads);
+  pool.run([&] { body(); });
+}
+
+void BM_ExpertGemv(benchmark::State& state, k::WeightType type) {
+  const ExpertWeights weights(type);
+  const auto tokens = static_cast<int32_t>(state.range(0));
+  const auto threads = static_cast<int>(state.range(1));
+  const std::vector<float> x = random_floats(static_cast<size_t>(kHidden * tokens), 2);
+  std::vector<float> y(static_cast<size_t>(kExpertWidth * tokens));
+  int copy = 0;
+  run_threads(threads, [&] {
+    for (auto _ : state) {
+      k::linear_gemv(weights.view(copy), x.data(), kHidden, tokens, y.data(), kExpertWidth);
+      copy = (copy + 1) % weights.copies;
+      benchmark::DoNotOptimize(y.data());
+    }
+  });
+  state.counters["bytes/s"] = benchmark::Counter(static_cast<double>(weights.view(0).bytes()) * state.iterations(),
+                                                 benchmark::Counter::kIsRate);
+}
+
+void BM_ExpertGemm(benchmark::State& state, k::WeightType type) {
+  const ExpertWeights weights(type);
+  const auto tokens = static_cast<int32_t>(state.range(0));
+  const auto threads = static_cast<int>(state.range(1));
+  const std::vector<float> x = random_floats(static_cast<size_t>(kHidden * tokens), 3);
+  std::vector<float> y(static_cast<size_t>(kExpertWidth * tokens));
+  run_threads(threads, [&] {
+    for (auto _ : state) {
+      k::linear_gemm(weights.view(0), x.data(), kHidden, tokens, y.data(), kExpertWidth);
+      benchmark::DoNotOptimize(y.data());
+    }
+  });
+  state.counters["FLOP/s"] =
+      benchmark::Counter(2.0 * kExpertWidth * kHidden * tokens * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+/// The alternative to linear_gemm's TBB tiles: one cblas_sgemm over the whole f32 expert matrix with OpenBLAS's
+/// own threads (the A/B comparison behind the tiling choice).
+void BM_ExpertGemmBlasThreads(benchmark::State& state) {
+  const ExpertWeights weights(k::WeightType::f32);
+  const auto tokens = static_cast<int32_t>(state.range(0));
+  const auto threads = static_cast<int>(state.range(1));
+  const std::vector<float> x = random_floats(static_cast<size_t>(kHidden * tokens), 3);
+  std::vector<float> y(static_cast<size_t>(kExpertWidth * tokens));
+  k::set_blas_threads(threads);
+  for (auto _ : state) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tokens, kExpertWidth, kHidden, 1.0f, x.data(), kHidden,
+                static_cast<const float*>(weights.view(0).data), kHidden, 0.0f, y.data(), kExpertWidth);
+    benchmark::DoNotOptimize(y.data());
+  }
+  k::use_single_threaded_blas();
+  state.counters["FLOP/s"] =
+      benchmark::Counter(2.0 * kExpertWidth * kHidden * tokens * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+void BM_Router(benchmark::State& state) {
+  const int32_t tokens = static_cast<int32_t>(state.range(0));
+  const std::vector<float> router = random_floats(8 * kHidden, 4);
+  const std::vector<float> x = random_floats(static_cast<size_t>(kHidden * tokens), 5);
+  std::vector<float> logits(static_cast<size_t>(8 * tokens));
+  moecap_ffn_desc ffn{};
+  ffn.n_experts = 8;
+  ffn.top_k = 2;
+  ffn.router_scoring = MOECAP_ROUTER_SOFTMAX;
+  ffn.renormalize_topk = true;
+  ffn.n_group = 1;
+  ffn.topk_group = 1;
+  ffn.routed_scaling_factor = 1.0;
+  const std::vector<float> no_bias;
+  run_threads(1, [&] {
+    for (auto _ : state) {
+      k::linear({router.data(), k::WeightType::f32, 8, kHidden}, x.data(), kHidden, tokens, logits.data(), 8);
+      for (int32_t t = 0; t < tokens; ++t)
+        benchmark::DoNotOptimize(moecap::cpu_backend::route(logits.data() + 8 * t, no_bias, ffn));
+    }
+  });
+  state.counters["tokens/s"] =
+      benchmark::Counter(static_cast<double>(tokens) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+/// One decode token over a context of range(0) positions: 8 query heads of 128 over 2 KV heads.
+void BM_AttentionDecode(benchmark::State& state) {
+  const int64_t context = state.range(0);
+  constexpr int32_t heads = 8, kv_heads = 2, head_dim = 128;
+  constexpr int64_t kv_width = kv_heads * head_dim;
+  const std::vector<float> keys = random_floats(static_cast<size_t>(context * kv_width), 6);
+  const std::vector<float> values = random_floats(static_cast<size_t>(context * kv_width), 7);
+  const std::vector<float> q = random_floats(heads * head_dim, 8);
+  std::vector<float> out(heads * head_dim), scores(static_cast<size_t>(context));
+  for (auto _ : state) {
+    for (int32_t h = 0; h < heads; ++h) {
+      const int32_t kv = h / (heads / kv_heads);
+      k::attend_head(q.data() + h * head_dim, keys.data() + kv * head_dim, kv_width, values.data() + kv * head_dim,
+                     kv_width, context, head_dim, head_dim, 0.088f, out.data() + h * head_dim, scores.data());
+    }
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["KV bytes/s"] =
+      benchmark::Counter(2.0 * context * kv_width * sizeof(float) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(BM_ExpertGemv, f32, k::WeightType::f32)->ArgsProduct({{1, 2, 4}, {1, 2}})->UseRealTime();
+BENCHMARK_CAPTURE(BM_ExpertGemv, bf16, k::WeightType::bf16)->ArgsProduct({{1, 2, 4}, {1, 2}})->UseRealTime();
+BENCHMARK_CAPTURE(BM_ExpertGemv, f16, k::WeightType::f16)->ArgsProduct({{1}, {1, 2}})->UseRealTime();
+BENCHMARK_CAPTURE(BM_ExpertGemm, f32, k::WeightType::f32)->ArgsProduct({{128, 512}, {1, 2}})->UseRealTime();
+BENCHMARK_CAPTURE(BM_ExpertGemm, bf16, k::WeightType::bf16)->ArgsProduct({{128, 512}, {1, 2}})->UseRealTime();
+BENCHMARK(BM_ExpertGemmBlasThreads)->ArgsProduct({{128, 512}, {1, 2}})->UseRealTime();
+BENCHMARK(BM_Router)->Arg(1)->Arg(512);
+BENCHMARK(BM_AttentionDecode)->Arg(512)->Arg(4096);
+
+BENCHMARK_MAIN();
