@@ -128,7 +128,9 @@ TEST_F(Cli, RunWritesRunStepRequestAndSummaryRecords) {
       EXPECT_EQ(rec.at("config_hash").get<std::string>().size(), 16u);
       EXPECT_TRUE(rec.at("resolved_config").is_string());
     }
-    if (rec.at("record") == "request") EXPECT_EQ(rec.at("output_tokens"), 3);
+    if (rec.at("record") == "request") {
+      EXPECT_EQ(rec.at("output_tokens"), 3);
+    }
   }
 }
 
