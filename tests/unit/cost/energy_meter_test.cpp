@@ -89,3 +89,28 @@ TEST_F(FakePowercap, MeterEstimatesFromTdpOtherwise) {
 
 }  // namespace
 }  // namespace moecap::host
+
+namespace moecap::host {
+namespace {
+
+// Where the NVIDIA driver is present (a GPU machine), the counters are found through dlopen and read;
+// elsewhere the reader is simply unavailable and the meter falls back to the estimate.
+TEST(NvmlReader, ReadsEnergyCountersWhereTheDriverIsPresent) {
+  const NvmlReader nvml;
+  if (!nvml.available()) GTEST_SKIP() << "no libnvidia-ml.so.1 or no GPU with an energy counter";
+  EXPECT_GT(nvml.device_count(), 0);
+  const auto before = nvml.sample();
+  const auto after = nvml.sample();
+  ASSERT_EQ(before.size(), static_cast<size_t>(nvml.device_count()));
+  EXPECT_GT(before[0], 0u);  // millijoules since the driver loaded
+  EXPECT_GE(nvml.joules_between(before, after), 0.0);
+  EnergyMeter meter({"/nonexistent-powercap", true, 0});
+  EXPECT_TRUE(meter.measures());
+  meter.start();
+  const EnergyReading reading = meter.stop(0);
+  EXPECT_EQ(reading.source, EnergySource::measured);
+  EXPECT_NE(reading.detail.find("nvml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace moecap::host
