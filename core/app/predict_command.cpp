@@ -91,7 +91,8 @@ int run_predict(const PredictOptions& o, std::ostream& out) {
       << "memory (all weights + KV): " << gb(r.memory_bytes) << "\n\n";
 
   out << "hardware (devices needed: by bandwidth / compute / memory; bandwidth and compute assumed to scale "
-         "with the count)\n";
+         "with the count;\n"
+         "  '-': the catalog gives no figure, so that resource is not checked)\n";
   for (const HardwareFit& fit : fits) {
     const auto count = [](int64_t n) { return n == 0 ? std::string("-") : std::to_string(n); };
     out << "  " << fit.device->id << ": " << count(fit.for_bandwidth) << " / " << count(fit.for_compute) << " / "
@@ -138,6 +139,9 @@ Command add_predict_command(CLI::App& app) {
               std::cerr << "moecap predict: " << e.what() << "\n";
               return 2;
             } catch (const std::invalid_argument& e) {
+              std::cerr << "moecap predict: " << e.what() << "\n";
+              return 2;
+            } catch (const std::out_of_range& e) {  // an unknown --hardware id
               std::cerr << "moecap predict: " << e.what() << "\n";
               return 2;
             }
