@@ -25,6 +25,8 @@ Command add_run_command(CLI::App& app);
 Command add_validate_command(CLI::App& app);
 Command add_plugins_command(CLI::App& app);
 Command add_conformance_command(CLI::App& app);
+Command add_describe_command(CLI::App& app);
+Command add_make_model_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
 
 }  // namespace moecap::app

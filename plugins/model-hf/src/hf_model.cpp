@@ -1,6 +1,7 @@
 // The model-hf plugin: a Hugging Face checkpoint directory (config.json, safetensors, tokenizer) as a moecap
 // model. Pipeline keys: path (the checkpoint directory, required), name (default: the directory's name),
-// check_finite (scan weights for NaN/Inf at open; default false).
+// check_finite (scan weights for NaN/Inf at open; default false), weights (default true; false reads
+// config.json alone and exposes shapes without data, so a model can be described before it is downloaded).
 #include <filesystem>
 #include <memory>
 
@@ -16,11 +17,13 @@ namespace {
 
 class HfModel : public ModelObject {
  public:
-  HfModel(std::unique_ptr<ModelSpec> spec, SafetensorsCheckpoint checkpoint, bool check_finite,
+  /// checkpoint == nullptr: description only (weights = false).
+  HfModel(std::unique_ptr<ModelSpec> spec, std::unique_ptr<SafetensorsCheckpoint> checkpoint, bool check_finite,
           std::unique_ptr<Tokenizer> tokenizer)
       : spec_(std::move(spec)),
         checkpoint_(std::move(checkpoint)),
-        weights_(HfWeights::assemble(*spec_, checkpoint_, {.check_finite = check_finite})),
+        weights_(checkpoint_ ? HfWeights::assemble(*spec_, *checkpoint_, {.check_finite = check_finite})
+                             : HfWeights::shapes_only(*spec_)),
         tokenizer_(std::move(tokenizer)) {
     spec_->desc.weight_dtype = weights_.dominant_dtype();
   }
@@ -47,7 +50,7 @@ class HfModel : public ModelObject {
 
  private:
   std::unique_ptr<ModelSpec> spec_;
-  SafetensorsCheckpoint checkpoint_;  // owns the mappings every view points into
+  std::unique_ptr<SafetensorsCheckpoint> checkpoint_;  // owns the mappings every view points into
   HfWeights weights_;
   std::unique_ptr<Tokenizer> tokenizer_;
 };
@@ -68,7 +71,9 @@ class HfLoader : public ModelLoader {
     const std::filesystem::path dir = config.path("path");
     const std::string name = config.string_or("name", dir.filename().string());
     auto spec = read_hf_config((dir / "config.json").string(), name);
-    auto checkpoint = SafetensorsCheckpoint::open(dir.string());
+    std::unique_ptr<SafetensorsCheckpoint> checkpoint;
+    if (config.boolean_or("weights", true))
+      checkpoint = std::make_unique<SafetensorsCheckpoint>(SafetensorsCheckpoint::open(dir.string()));
     return std::make_unique<HfModel>(std::move(spec), std::move(checkpoint), config.boolean_or("check_finite", false),
                                      open_tokenizer(dir));
   }

@@ -87,6 +87,18 @@ HfWeights HfWeights::assemble(const ModelSpec& spec, const SafetensorsCheckpoint
   return weights;
 }
 
+HfWeights HfWeights::shapes_only(const ModelSpec& spec) {
+  HfWeights weights;
+  for (const TensorSource& source : hf_tensor_plan(spec)) {
+    CanonicalTensor tensor;
+    tensor.name = source.canonical;
+    tensor.shape = source.shape;
+    weights.by_name_.emplace(tensor.name, weights.tensors_.size());
+    weights.tensors_.push_back(std::move(tensor));
+  }
+  return weights;
+}
+
 const CanonicalTensor* HfWeights::find(const std::string& name) const {
   const auto it = by_name_.find(name);
   return it == by_name_.end() ? nullptr : &tensors_[it->second];

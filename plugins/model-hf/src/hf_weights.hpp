@@ -34,6 +34,9 @@ class HfWeights {
   /// moecap::Error naming the checkpoint file and tensor when a tensor is missing, has another shape than
   /// config.json implies, or a dtype other than F32/F16/BF16 (or holds NaN/Inf with check_finite).
   static HfWeights assemble(const ModelSpec& spec, const SafetensorsCheckpoint& checkpoint, Options options);
+  /// Every canonical weight's name and shape, without data (dtype UNKNOWN, data NULL): a model described from
+  /// config.json alone, before its weights are downloaded.
+  static HfWeights shapes_only(const ModelSpec& spec);
 
   size_t size() const { return tensors_.size(); }
   const CanonicalTensor& at(size_t index) const { return tensors_[index]; }

@@ -33,13 +33,20 @@ std::vector<float> generate(const WeightSpec& spec, uint64_t seed, double init_s
 
 class SyntheticModel final : public ModelObject {
  public:
-  SyntheticModel(std::unique_ptr<OwnedDescription> description, int32_t dtype, uint64_t seed, double init_scale)
+  /// materialise = false keeps only names and shapes (views without data): describing a full-size model
+  /// must not allocate its hundreds of gigabytes of weights.
+  SyntheticModel(std::unique_ptr<OwnedDescription> description, int32_t dtype, uint64_t seed, double init_scale,
+                 bool materialise)
       : description_(std::move(description)) {
     description_->desc.weight_dtype = dtype;
     std::vector<WeightSpec> specs = canonical_weights(description_->desc, description_->qk_norm_per_head);
     tensors_.reserve(specs.size());
     for (WeightSpec& spec : specs) {
       StoredTensor tensor{std::move(spec), {}, {}};
+      if (!materialise) {
+        tensors_.push_back(std::move(tensor));
+        continue;
+      }
       std::vector<float> values = generate(tensor.spec, seed, init_scale);
       if (dtype == MOECAP_DTYPE_F32) {
         tensor.f32 = std::move(values);
@@ -121,7 +128,9 @@ class SyntheticLoader final : public ModelLoader {
     const double init_scale = config.number_or("init_scale", kDefaultInitScale);
     if (!std::isfinite(init_scale) || init_scale <= 0)
       config.fail("init_scale", "expected a positive number (std of the normal init)");
-    return std::make_unique<SyntheticModel>(read_description(config, "description"), dtype, seed, init_scale);
+    const bool materialise = config.boolean_or("weights", true);
+    return std::make_unique<SyntheticModel>(read_description(config, "description"), dtype, seed, init_scale,
+                                            materialise);
   }
 
  private:
