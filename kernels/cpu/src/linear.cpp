@@ -45,10 +45,16 @@ void linear_gemv(const MatrixView& w, const float* x, int64_t x_stride, int32_t 
       tbb::simple_partitioner());
 }
 
-void linear_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride) {
-  // Tiles of at most 256 rows: a 16-bit tile converted to f32 stays in L2 (256 × 1024 × 4 B = 1 MiB at
-  // hidden 1024) while sgemm streams the tokens through it.
-  const int64_t tile = row_tile(w.rows, 2, 16, 16, 256);
+void linear_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride,
+                 int64_t min_tiles) {
+  // Default: two tiles per thread. 16-bit tiles are converted to f32 first and stay at most 256 rows, so the
+  // converted tile stays in L2 (256 × 1024 × 4 B = 1 MiB at hidden 1024) while sgemm streams the tokens
+  // through it; f32 tiles are read in place and may be as large as the split allows.
+  const int64_t threads = std::max(1, tbb::this_task_arena::max_concurrency());
+  if (min_tiles <= 0) min_tiles = 2 * threads;
+  const int64_t largest = w.type == WeightType::f32 ? w.rows : 256;
+  const int64_t tile =
+      std::clamp(round_up((w.rows + min_tiles - 1) / min_tiles, 16), int64_t{16}, std::max<int64_t>(16, largest));
   const int64_t n_tiles = (w.rows + tile - 1) / tile;
   auto run_tile = [&](int64_t index) {
     const int64_t begin = index * tile;
@@ -83,9 +89,16 @@ void linear_group(std::span<const LinearJob> jobs) {
     total_elements += j.w.rows * j.w.cols;
   }
   if (!all_gemv) {
+    // The jobs themselves spread over the threads; each GEMM adds only the tiles needed for two per thread.
+    const int64_t threads = std::max(1, tbb::this_task_arena::max_concurrency());
+    const auto n_jobs = static_cast<int64_t>(jobs.size());
+    const int64_t tiles_per_job = std::max<int64_t>(1, (2 * threads + n_jobs - 1) / n_jobs);
     tbb::parallel_for(size_t{0}, jobs.size(), [&](size_t i) {
       const LinearJob& j = jobs[i];
-      linear(j.w, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
+      if (j.n_tokens >= kGemmMinTokens)
+        linear_gemm(j.w, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride, tiles_per_job);
+      else
+        linear_gemv(j.w, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
     });
     return;
   }

@@ -328,11 +328,16 @@ void ForwardPass::feed_forward_moe(int32_t layer, const StepPlan& plan, StepOutp
   }
   k::linear_group(jobs);
   jobs.clear();
+  // Activations per expert in parallel: at prefill they are millions of exp() calls.
+  tbb::parallel_for(size_t{0}, active.size(), [&](size_t i) {
+    const int32_t e = active[i];
+    const auto count = static_cast<int32_t>(tokens_of[static_cast<size_t>(e)].size());
+    activate(w.experts[static_cast<size_t>(e)], ffn.activation, count, expert_scratch_[static_cast<size_t>(e)]);
+  });
   for (int32_t e : active) {
     const MlpWeights& expert = w.experts[static_cast<size_t>(e)];
     ExpertScratch& scratch = expert_scratch_[static_cast<size_t>(e)];
     const auto count = static_cast<int32_t>(tokens_of[static_cast<size_t>(e)].size());
-    activate(expert, ffn.activation, count, scratch);
     jobs.push_back({expert.down, scratch.up.data(), expert.up.rows, count, scratch.output.data(), d});
   }
   k::linear_group(jobs);

@@ -39,6 +39,9 @@ void linear_group(std::span<const LinearJob> jobs);
 
 /// The two paths on their own (benchmarks; linear() picks between them).
 void linear_gemv(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride);
-void linear_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride);
+/// min_tiles: split into at least this many row tiles (linear_group passes fewer when several GEMMs already
+/// keep the threads busy: every tile repacks the activations, so fewer, larger tiles do less of it).
+void linear_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride,
+                 int64_t min_tiles = 0);
 
 }  // namespace moecap::kernels::cpu
