@@ -38,12 +38,8 @@ int main(int argc, char** argv) {
   app.add_flag("-q,--quiet", quiet, "Log only warnings and errors");
 
   const std::vector<app::Command> commands = {
-      app::add_run_command(app),
-      app::add_validate_command(app),
-      app::add_plugins_command(app),
-      app::add_conformance_command(app),
-      app::add_describe_command(app),
-      app::add_make_model_command(app),
+      app::add_run_command(app),         app::add_validate_command(app), app::add_plugins_command(app),
+      app::add_conformance_command(app), app::add_describe_command(app), app::add_make_model_command(app),
       app::add_predict_command(app),
   };
 

@@ -1,9 +1,10 @@
 // `moecap run` and `moecap validate`.
+#include "moecap/host/run_command.hpp"
+
 #include <iostream>
 #include <memory>
 
 #include "app_command.hpp"
-#include "moecap/host/run_command.hpp"
 
 namespace moecap::app {
 namespace {

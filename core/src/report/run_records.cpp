@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 #include "moecap/host/expert_statistics.hpp"
@@ -18,17 +17,28 @@ namespace moecap::host {
 
 const char* dtype_name(int32_t dtype) {
   switch (dtype) {
-    case MOECAP_DTYPE_F32: return "f32";
-    case MOECAP_DTYPE_F16: return "f16";
-    case MOECAP_DTYPE_BF16: return "bf16";
-    case MOECAP_DTYPE_F64: return "f64";
-    case MOECAP_DTYPE_I32: return "i32";
-    case MOECAP_DTYPE_I64: return "i64";
-    case MOECAP_DTYPE_I8: return "i8";
-    case MOECAP_DTYPE_U8: return "u8";
-    case MOECAP_DTYPE_F8_E4M3: return "f8_e4m3";
-    case MOECAP_DTYPE_F8_E5M2: return "f8_e5m2";
-    default: return "unknown";
+    case MOECAP_DTYPE_F32:
+      return "f32";
+    case MOECAP_DTYPE_F16:
+      return "f16";
+    case MOECAP_DTYPE_BF16:
+      return "bf16";
+    case MOECAP_DTYPE_F64:
+      return "f64";
+    case MOECAP_DTYPE_I32:
+      return "i32";
+    case MOECAP_DTYPE_I64:
+      return "i64";
+    case MOECAP_DTYPE_I8:
+      return "i8";
+    case MOECAP_DTYPE_U8:
+      return "u8";
+    case MOECAP_DTYPE_F8_E4M3:
+      return "f8_e4m3";
+    case MOECAP_DTYPE_F8_E5M2:
+      return "f8_e5m2";
+    default:
+      return "unknown";
   }
 }
 
@@ -129,7 +139,8 @@ RecordBuilder make_step_record(const RunContext& c, int64_t repetition, const St
   r.add_double("latency_s", s.latency_s, "s");
   r.add_double("device_s", s.device_s, "s");
   std::vector<int32_t> activated(static_cast<size_t>(s.n_layers));
-  for (int32_t layer = 0; layer < s.n_layers; ++layer) activated[static_cast<size_t>(layer)] = s.activated_experts(layer);
+  for (int32_t layer = 0; layer < s.n_layers; ++layer)
+    activated[static_cast<size_t>(layer)] = s.activated_experts(layer);
   r.add_json("activated_experts", nlohmann::json(activated).dump(), "experts");
   nlohmann::json trace = nlohmann::json::array();
   for (int32_t layer = 0; layer < s.n_layers; ++layer) {
@@ -153,8 +164,8 @@ RecordBuilder make_request_record(const RunContext& c, int64_t repetition, const
   const double e2e = q.finish_s - q.arrival_s;
   r.add_double("ttft_s", ttft, "s");
   r.add_double("e2e_s", e2e, "s");
-  r.add_double("tpot_s", q.token_times_s.size() > 1 ? (e2e - ttft) / static_cast<double>(q.token_times_s.size() - 1) : NAN,
-               "s");
+  r.add_double("tpot_s",
+               q.token_times_s.size() > 1 ? (e2e - ttft) / static_cast<double>(q.token_times_s.size() - 1) : NAN, "s");
   std::vector<double> relative;
   relative.reserve(q.token_times_s.size());
   for (double t : q.token_times_s) relative.push_back(t - q.arrival_s);

@@ -10,9 +10,12 @@ namespace moecap::host {
 
 const char* step_mode_name(StepMode mode) {
   switch (mode) {
-    case StepMode::prefill: return "prefill";
-    case StepMode::decode: return "decode";
-    case StepMode::mixed: return "mixed";
+    case StepMode::prefill:
+      return "prefill";
+    case StepMode::decode:
+      return "decode";
+    case StepMode::mixed:
+      return "mixed";
   }
   return "unknown";
 }
@@ -24,9 +27,9 @@ constexpr int64_t kWarmupSeqBase = int64_t{1} << 40;  // warm-up sequence ids ne
 
 struct LiveSequence {
   int64_t seq_id = 0;
-  size_t request = 0;               // index into requests (unused for warm-up)
+  size_t request = 0;  // index into requests (unused for warm-up)
   std::vector<int32_t> prompt;
-  int64_t generated = 0;            // tokens produced so far
+  int64_t generated = 0;  // tokens produced so far
   int32_t last_token = 0;
   bool prefilled = false;
 };
@@ -91,12 +94,12 @@ void check_trace(const StepShape& shape, const std::vector<int32_t>& expert_toke
     }
     const int64_t expected = n_tokens * shape.layer_top_k[layer];
     if (assigned != expected)
-      throw HostException(MOECAP_ERR_INTERNAL,
-                          "step " + std::to_string(step_index) + ": the routing trace of layer " +
-                              std::to_string(layer) + " holds " + std::to_string(assigned) +
-                              " token assignments; " + std::to_string(n_tokens) + " tokens x top-k " +
-                              std::to_string(shape.layer_top_k[layer]) + " = " + std::to_string(expected) +
-                              " expected (a backend must report the trace of every step)");
+      throw HostException(MOECAP_ERR_INTERNAL, "step " + std::to_string(step_index) + ": the routing trace of layer " +
+                                                   std::to_string(layer) + " holds " + std::to_string(assigned) +
+                                                   " token assignments; " + std::to_string(n_tokens) +
+                                                   " tokens x top-k " + std::to_string(shape.layer_top_k[layer]) +
+                                                   " = " + std::to_string(expected) +
+                                                   " expected (a backend must report the trace of every step)");
   }
 }
 
@@ -137,7 +140,7 @@ class Driver {
       record.new_tokens.push_back(n_new_[i]);
     }
     record.n_tokens = static_cast<int64_t>(tokens_.size());
-    record.mode = record.n_decode_tokens == 0  ? StepMode::prefill
+    record.mode = record.n_decode_tokens == 0    ? StepMode::prefill
                   : record.n_prefill_tokens == 0 ? StepMode::decode
                                                  : StepMode::mixed;
 
@@ -161,10 +164,10 @@ class Driver {
 
     for (size_t i = 0; i < n; ++i) {
       if (buffers_.seq_status()[i] != MOECAP_OK)
-        throw HostException(buffers_.seq_status()[i],
-                            "step " + std::to_string(step_index) + ": the backend failed sequence " +
-                                std::to_string(seq_ids_[i]) + " with error code " +
-                                std::to_string(buffers_.seq_status()[i]));
+        throw HostException(buffers_.seq_status()[i], "step " + std::to_string(step_index) +
+                                                          ": the backend failed sequence " +
+                                                          std::to_string(seq_ids_[i]) + " with error code " +
+                                                          std::to_string(buffers_.seq_status()[i]));
     }
     check_trace(shape_, buffers_.expert_tokens(), record.n_tokens, step_index);
     record.n_layers = shape_.n_layers;
@@ -173,8 +176,8 @@ class Driver {
     const int32_t n_counters = std::clamp(result.counters_count, 0, kCounterCapacity);
     for (int32_t c = 0; c < n_counters; ++c) {
       const moecap_counter& counter = result.counters[c];
-      record.counters.push_back({counter.name != nullptr ? counter.name : "", counter.unit != nullptr ? counter.unit : "",
-                                 counter.value});
+      record.counters.push_back(
+          {counter.name != nullptr ? counter.name : "", counter.unit != nullptr ? counter.unit : "", counter.value});
     }
 
     for (size_t i = 0; i < n; ++i) {

@@ -3,6 +3,8 @@
 // Everything that can be checked is checked before the first step runs (the pipeline, every plugin of every
 // point, the sinks opening). A failure inside a point ends that point, keeps what its sinks already got,
 // and the remaining points still run; the exit code then says the run failed.
+#include "moecap/host/run_command.hpp"
+
 #include <iostream>
 #include <map>
 #include <optional>
@@ -13,7 +15,6 @@
 #include "moecap/host/model_accounting.hpp"
 #include "moecap/host/pipeline.hpp"
 #include "moecap/host/plugin_registry.hpp"
-#include "moecap/host/run_command.hpp"
 #include "moecap/host/run_records.hpp"
 #include "session_step_target.hpp"
 
@@ -42,7 +43,9 @@ std::vector<std::filesystem::path> preset_dirs() {
 }
 
 // Bytes per element, 0 for a dtype the backend left unset.
-double known_dtype_bytes(int32_t dtype) { return dtype == MOECAP_DTYPE_UNKNOWN ? 0 : dtype_bytes(dtype); }
+double known_dtype_bytes(int32_t dtype) {
+  return dtype == MOECAP_DTYPE_UNKNOWN ? 0 : dtype_bytes(dtype);
+}
 
 AccountingOptions accounting_options(const Model& model, const moecap_session_info& session) {
   AccountingOptions options;
@@ -55,7 +58,8 @@ AccountingOptions accounting_options(const Model& model, const moecap_session_in
   // The description says qk-norm is on; the weight's shape says whether per head or over the projection.
   if (desc.attention->qk_norm) {
     if (auto view = model.weight_find("layers.0.attn.q_norm"))
-      options.qk_norm_scope = view->shape[0] == desc.attention->head_dim ? QkNormScope::per_head : QkNormScope::whole_projection;
+      options.qk_norm_scope =
+          view->shape[0] == desc.attention->head_dim ? QkNormScope::per_head : QkNormScope::whole_projection;
   }
   return options;
 }
@@ -162,7 +166,8 @@ int run_pipeline_command(const RunCommandOptions& options, std::ostream& out) {
   pipeline_options.resolve_plugin = [&](int32_t kind, const std::string& name,
                                         const std::optional<std::string>& path) -> std::optional<std::string> {
     try {
-      registry.resolve(static_cast<PluginKind>(kind), name, path ? std::filesystem::path(*path) : std::filesystem::path());
+      registry.resolve(static_cast<PluginKind>(kind), name,
+                       path ? std::filesystem::path(*path) : std::filesystem::path());
       return std::nullopt;
     } catch (const HostException& e) {
       return std::string(e.what());

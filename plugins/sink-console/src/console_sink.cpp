@@ -16,7 +16,8 @@ std::string format_value(const moecap_field& f) {
     case MOECAP_FIELD_INT:
       std::snprintf(buffer, sizeof buffer, "%" PRId64, f.int_value);
       return buffer;
-    case MOECAP_FIELD_BOOL: return f.int_value != 0 ? "true" : "false";
+    case MOECAP_FIELD_BOOL:
+      return f.int_value != 0 ? "true" : "false";
     case MOECAP_FIELD_DOUBLE: {
       if (!std::isfinite(f.double_value)) return "n/a";
       const double a = std::fabs(f.double_value);
@@ -27,8 +28,10 @@ std::string format_value(const moecap_field& f) {
       return buffer;
     }
     case MOECAP_FIELD_STRING:
-    case MOECAP_FIELD_JSON: return f.string_value != nullptr ? f.string_value : "";
-    default: return "?";
+    case MOECAP_FIELD_JSON:
+      return f.string_value != nullptr ? f.string_value : "";
+    default:
+      return "?";
   }
 }
 
@@ -39,15 +42,20 @@ class ConsolePrinter : public moecap::SinkObject {
 
   void write(const moecap_record& record) override {
     switch (record.type) {
-      case MOECAP_RECORD_RUN: print_run(record); break;
-      case MOECAP_RECORD_SUMMARY: print_table(record, "summary"); break;
+      case MOECAP_RECORD_RUN:
+        print_run(record);
+        break;
+      case MOECAP_RECORD_SUMMARY:
+        print_table(record, "summary");
+        break;
       case MOECAP_RECORD_STEP:
         if (steps_) print_line(record, "step");
         break;
       case MOECAP_RECORD_REQUEST:
         if (requests_) print_line(record, "request");
         break;
-      default: break;
+      default:
+        break;
     }
   }
   void flush() override { std::fflush(out_); }
@@ -71,15 +79,15 @@ class ConsolePrinter : public moecap::SinkObject {
     std::fprintf(out_, "-- %s %s --\n", title, r.run_id != nullptr ? r.run_id : "");
     for (int32_t i = 0; i < r.n_fields; ++i) {
       const moecap_field& f = r.fields[i];
-      std::fprintf(out_, "  %-32s %14s %s\n", f.name, clip(format_value(f)).c_str(),
-                   f.unit != nullptr ? f.unit : "");
+      std::fprintf(out_, "  %-32s %14s %s\n", f.name, clip(format_value(f)).c_str(), f.unit != nullptr ? f.unit : "");
     }
     std::fflush(out_);
   }
 
   void print_line(const moecap_record& r, const char* title) {
     std::string line = title;
-    for (int32_t i = 0; i < r.n_fields; ++i) line += " " + std::string(r.fields[i].name) + "=" + format_value(r.fields[i]);
+    for (int32_t i = 0; i < r.n_fields; ++i)
+      line += " " + std::string(r.fields[i].name) + "=" + format_value(r.fields[i]);
     std::fprintf(out_, "%s\n", clip(line).c_str());
   }
 

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "moecap/cpp/plugin.hpp"
@@ -15,22 +14,30 @@ namespace {
 
 const char* record_name(int32_t type) {
   switch (type) {
-    case MOECAP_RECORD_RUN: return "run";
-    case MOECAP_RECORD_STEP: return "step";
-    case MOECAP_RECORD_REQUEST: return "request";
-    case MOECAP_RECORD_SUMMARY: return "summary";
-    default: return nullptr;
+    case MOECAP_RECORD_RUN:
+      return "run";
+    case MOECAP_RECORD_STEP:
+      return "step";
+    case MOECAP_RECORD_REQUEST:
+      return "request";
+    case MOECAP_RECORD_SUMMARY:
+      return "summary";
+    default:
+      return nullptr;
   }
 }
 
 nlohmann::ordered_json field_value(const moecap_field& field) {
   switch (field.type) {
-    case MOECAP_FIELD_INT: return field.int_value;
-    case MOECAP_FIELD_BOOL: return field.int_value != 0;
+    case MOECAP_FIELD_INT:
+      return field.int_value;
+    case MOECAP_FIELD_BOOL:
+      return field.int_value != 0;
     case MOECAP_FIELD_DOUBLE:
       if (!std::isfinite(field.double_value)) return nullptr;
       return field.double_value;
-    case MOECAP_FIELD_STRING: return field.string_value != nullptr ? field.string_value : "";
+    case MOECAP_FIELD_STRING:
+      return field.string_value != nullptr ? field.string_value : "";
     case MOECAP_FIELD_JSON: {
       if (field.string_value == nullptr) return nullptr;
       auto parsed = nlohmann::ordered_json::parse(field.string_value, nullptr, /*allow_exceptions=*/false);
@@ -39,7 +46,8 @@ nlohmann::ordered_json field_value(const moecap_field& field) {
                             std::string("field '") + field.name + "' is declared JSON but does not parse");
       return parsed;
     }
-    default: return nullptr;  // unknown field types are skipped, not guessed (ABI-6)
+    default:
+      return nullptr;  // unknown field types are skipped, not guessed (ABI-6)
   }
 }
 
@@ -50,7 +58,9 @@ class JsonlFile : public moecap::SinkObject {
     if (p.has_parent_path()) {
       std::error_code ec;
       std::filesystem::create_directories(p.parent_path(), ec);
-      if (ec) throw moecap::Error(MOECAP_ERR_INVALID_ARG, "cannot create folder " + p.parent_path().string() + ": " + ec.message());
+      if (ec)
+        throw moecap::Error(MOECAP_ERR_INVALID_ARG,
+                            "cannot create folder " + p.parent_path().string() + ": " + ec.message());
     }
     out_.open(path, append ? std::ios::app : std::ios::trunc);
     if (!out_) throw moecap::Error(MOECAP_ERR_INVALID_ARG, "cannot open " + path + " for writing");

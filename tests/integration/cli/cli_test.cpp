@@ -1,5 +1,6 @@
 // The moecap binary as a user meets it: a pipeline runs and writes its records; a malformed pipeline gives
 // one error with file:line:col, exit code 2, and runs nothing; `plugins --json` explains rejections.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <array>
@@ -7,11 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 
@@ -34,8 +33,8 @@ std::string slurp(const fs::path& p) {
 Result moecap(const std::string& args, const fs::path& dir) {
   const fs::path out = dir / "stdout.txt";
   const fs::path err = dir / "stderr.txt";
-  const std::string command = std::string("'") + MOECAP_EXE + "' " + args + " >'" + out.string() + "' 2>'" +
-                              err.string() + "'";
+  const std::string command =
+      std::string("'") + MOECAP_EXE + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
   const int status = std::system(command.c_str());
   Result r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -192,16 +191,17 @@ TEST_P(CliBadInput, ExitTwoWithPositionAndNothingRuns) {
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Malformed, CliBadInput,
-    ::testing::Values(
-        BadCase{"syntax", "batch_size = 2", "batch_size = = 2", "14:"},
-        BadCase{"unknown_key", "batch_size = 2", "batch_sise = 2", "14:1: unknown key 'workload.batch_sise'"},
-        BadCase{"wrong_type", "batch_size = 2", "batch_size = \"two\"", "14:14: "},
-        BadCase{"unknown_plugin", "plugin = \"reference\"", "plugin = \"refrence\"", "11:10: backend plugin 'refrence'"},
-        BadCase{"missing_path", "plugin = \"reference\"", "path = \"no/such/libmoecap-backend-x.so\"", "11:"},
-        BadCase{"bad_value", "batch_size = 2", "batch_size = 0", "14:14: "}),
-    [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Malformed, CliBadInput,
+                         ::testing::Values(BadCase{"syntax", "batch_size = 2", "batch_size = = 2", "14:"},
+                                           BadCase{"unknown_key", "batch_size = 2", "batch_sise = 2",
+                                                   "14:1: unknown key 'workload.batch_sise'"},
+                                           BadCase{"wrong_type", "batch_size = 2", "batch_size = \"two\"", "14:14: "},
+                                           BadCase{"unknown_plugin", "plugin = \"reference\"", "plugin = \"refrence\"",
+                                                   "11:10: backend plugin 'refrence'"},
+                                           BadCase{"missing_path", "plugin = \"reference\"",
+                                                   "path = \"no/such/libmoecap-backend-x.so\"", "11:"},
+                                           BadCase{"bad_value", "batch_size = 2", "batch_size = 0", "14:14: "}),
+                         [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
 TEST_F(Cli, PluginsJsonExplainsRejections) {
   Result r = moecap(std::string("plugins --json --plugin-path '") + MOECAP_FIXTURE_PLUGIN_DIR + "'", dir_);

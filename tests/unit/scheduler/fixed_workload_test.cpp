@@ -1,8 +1,8 @@
 // The fixed workload drives a fake system under test whose behaviour is fully known, so the step sequence,
 // the fed-back tokens, KV positions and timing bookkeeping can be checked exactly.
-#include <map>
-
 #include <gtest/gtest.h>
+
+#include <map>
 
 #include "moecap/host/host_services.hpp"
 #include "moecap/host/workload.hpp"

@@ -8,10 +8,10 @@ namespace moecap::host {
 
 struct MachineInfo {
   std::string hostname;
-  std::string os;            ///< uname sysname + release
-  std::string cpu_model;     ///< /proc/cpuinfo "model name"
-  int32_t logical_cpus = 0;  ///< online CPUs
-  uint64_t memory_bytes = 0; ///< MemTotal
+  std::string os;             ///< uname sysname + release
+  std::string cpu_model;      ///< /proc/cpuinfo "model name"
+  int32_t logical_cpus = 0;   ///< online CPUs
+  uint64_t memory_bytes = 0;  ///< MemTotal
 };
 
 /// Reads the machine once; fields that cannot be read stay empty/zero.

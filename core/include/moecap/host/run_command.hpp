@@ -9,10 +9,10 @@
 namespace moecap::host {
 
 struct RunCommandOptions {
-  std::filesystem::path pipeline;                 ///< the pipeline TOML file
-  std::vector<std::string> overrides;             ///< --set key=value, in order
-  std::vector<std::filesystem::path> plugin_dirs; ///< --plugin-path, in order
-  bool validate_only = false;                     ///< parse, resolve plugins, open nothing
+  std::filesystem::path pipeline;                  ///< the pipeline TOML file
+  std::vector<std::string> overrides;              ///< --set key=value, in order
+  std::vector<std::filesystem::path> plugin_dirs;  ///< --plugin-path, in order
+  bool validate_only = false;                      ///< parse, resolve plugins, open nothing
 };
 
 /// Exit codes: 0 success; 1 the run failed (a plugin or step error — records written so far are kept);

@@ -21,10 +21,10 @@ namespace moecap::host {
 struct RunContext {
   const Pipeline* pipeline = nullptr;
   const RunPoint* point = nullptr;
-  std::string run_id;              ///< "<pipeline name>/<point id>"
-  std::string model_plugin;        ///< "name version"
-  std::string backend_plugin;      ///< "name version"
-  std::string device;              ///< backend device 0's name and description
+  std::string run_id;          ///< "<pipeline name>/<point id>"
+  std::string model_plugin;    ///< "name version"
+  std::string backend_plugin;  ///< "name version"
+  std::string device;          ///< backend device 0's name and description
   const moecap_model_desc* model = nullptr;
   const ModelAccounting* accounting = nullptr;
   moecap_session_info session{};

@@ -16,20 +16,20 @@
 namespace moecap::host {
 
 struct WorkloadSpec {
-  int64_t batch_size = 1;     ///< most sequences in one step
-  int64_t prompt_tokens = 32; ///< tokens per prompt (prefilled in one step)
-  int64_t output_tokens = 16; ///< tokens generated per request (the first comes from the prefill step)
-  int64_t requests = 0;       ///< requests in the run; 0 = batch_size
-  uint64_t seed = 0;          ///< prompt token ids are drawn from it
-  int64_t warmup_steps = 1;   ///< steps driven on throw-away sequences before recording
+  int64_t batch_size = 1;      ///< most sequences in one step
+  int64_t prompt_tokens = 32;  ///< tokens per prompt (prefilled in one step)
+  int64_t output_tokens = 16;  ///< tokens generated per request (the first comes from the prefill step)
+  int64_t requests = 0;        ///< requests in the run; 0 = batch_size
+  uint64_t seed = 0;           ///< prompt token ids are drawn from it
+  int64_t warmup_steps = 1;    ///< steps driven on throw-away sequences before recording
 };
 
 /// What the workload needs to size a step's result buffers and check the routing trace.
 struct StepShape {
   int32_t vocab_size = 0;
   int32_t n_layers = 0;
-  int32_t expert_stride = 0;          ///< >= the most routed experts of any layer
-  std::vector<int32_t> layer_top_k;   ///< per layer: experts each token is routed to (0 = dense layer)
+  int32_t expert_stride = 0;         ///< >= the most routed experts of any layer
+  std::vector<int32_t> layer_top_k;  ///< per layer: experts each token is routed to (0 = dense layer)
 };
 
 /// The system under test, one step at a time. Implementations throw HostException on failure.

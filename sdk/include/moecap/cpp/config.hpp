@@ -31,9 +31,7 @@ class Config {
     return out;
   }
 
-  std::string string_or(const char* key, std::string fallback) const {
-    return has(key) ? string(key) : fallback;
-  }
+  std::string string_or(const char* key, std::string fallback) const { return has(key) ? string(key) : fallback; }
   int64_t integer_or(const char* key, int64_t fallback) const { return has(key) ? integer(key) : fallback; }
   double number_or(const char* key, double fallback) const { return has(key) ? number(key) : fallback; }
   bool boolean_or(const char* key, bool fallback) const { return has(key) ? boolean(key) : fallback; }

@@ -21,7 +21,9 @@ inline const moecap_host_api*& host_slot() {
   static const moecap_host_api* host = nullptr;
   return host;
 }
-inline const moecap_host_api& host() { return *host_slot(); }
+inline const moecap_host_api& host() {
+  return *host_slot();
+}
 
 /// True when a table of the given size holds member (ABI-4): check before calling an optional member or
 /// one newer than the minor the reader was built against.
@@ -83,19 +85,19 @@ inline void log(moecap_log_level level, const char* component, const std::string
 /// The exception firewall around every entry point a plugin implements (ABI: no exception crosses):
 ///   moecap_error* fn(...) { MOECAP_TRY { ... } MOECAP_CATCH; return nullptr; }
 #define MOECAP_TRY try
-#define MOECAP_CATCH                                                                  \
-  catch (::moecap::HostError & e) {                                                   \
-    return e.release();                                                               \
-  }                                                                                   \
-  catch (const ::moecap::Error& e) {                                                  \
-    return ::moecap::make_error(e.code(), e.what());                                  \
-  }                                                                                   \
-  catch (const std::bad_alloc&) {                                                     \
-    return ::moecap::make_error(MOECAP_ERR_OUT_OF_MEMORY, "out of memory");           \
-  }                                                                                   \
-  catch (const std::exception& e) {                                                   \
-    return ::moecap::make_error(MOECAP_ERR_INTERNAL, e.what());                       \
-  }                                                                                   \
-  catch (...) {                                                                       \
-    return ::moecap::make_error(MOECAP_ERR_INTERNAL, "unknown exception in plugin");  \
+#define MOECAP_CATCH                                                                 \
+  catch (::moecap::HostError & e) {                                                  \
+    return e.release();                                                              \
+  }                                                                                  \
+  catch (const ::moecap::Error& e) {                                                 \
+    return ::moecap::make_error(e.code(), e.what());                                 \
+  }                                                                                  \
+  catch (const std::bad_alloc&) {                                                    \
+    return ::moecap::make_error(MOECAP_ERR_OUT_OF_MEMORY, "out of memory");          \
+  }                                                                                  \
+  catch (const std::exception& e) {                                                  \
+    return ::moecap::make_error(MOECAP_ERR_INTERNAL, e.what());                      \
+  }                                                                                  \
+  catch (...) {                                                                      \
+    return ::moecap::make_error(MOECAP_ERR_INTERNAL, "unknown exception in plugin"); \
   }

@@ -106,8 +106,8 @@ class Backend : public Component {
 
   virtual int32_t device_count() = 0;
   virtual void device_info(int32_t index, moecap_device_info& out) = 0;
-  virtual std::unique_ptr<Session> create_session(const moecap_model_desc& model,
-                                                  const moecap_weight_source_i& weights, Config config) = 0;
+  virtual std::unique_ptr<Session> create_session(const moecap_model_desc& model, const moecap_weight_source_i& weights,
+                                                  Config config) = 0;
 
  private:
   moecap_backend_i table_;
@@ -323,8 +323,7 @@ class Task : public Component {
       MOECAP_CATCH
       return nullptr;
     };
-    table_.summary = [](moecap_task* t, moecap_task_metric* metrics, size_t capacity,
-                        size_t* count) -> moecap_error* {
+    table_.summary = [](moecap_task* t, moecap_task_metric* metrics, size_t capacity, size_t* count) -> moecap_error* {
       MOECAP_TRY {
         if (count == nullptr) throw Error(MOECAP_ERR_INVALID_ARG, "summary: count is NULL");
         auto all = reinterpret_cast<TaskObject*>(t)->summary();
@@ -368,8 +367,7 @@ inline moecap_error* init(const moecap_host_api* host_api, moecap_plugin_desc* d
     Components* components = build();
     if (components->size() > desc->component_capacity)
       throw Error(MOECAP_ERR_ABI, "plugin offers " + std::to_string(components->size()) +
-                                      " components; the host has room for " +
-                                      std::to_string(desc->component_capacity));
+                                      " components; the host has room for " + std::to_string(desc->component_capacity));
     desc->abi_minor = MOECAP_ABI_MINOR;
     desc->name = name;
     desc->version = version;
@@ -393,24 +391,23 @@ inline moecap_error* init(const moecap_host_api* host_api, moecap_plugin_desc* d
 
 /// Defines the plugin's entry points. factory is an expression callable with no arguments that returns
 /// moecap::Components; it runs inside init, so throwing from it is reported as an init failure.
-#define MOECAP_DEFINE_PLUGIN(NAME, VERSION, VENDOR, FACTORY)                                             \
-  namespace {                                                                                           \
-  ::moecap::Components* moecap_plugin_components_ = nullptr;                                            \
-  ::moecap::Components* moecap_plugin_build_() {                                                        \
-    if (moecap_plugin_components_ == nullptr)                                                           \
-      moecap_plugin_components_ = new ::moecap::Components((FACTORY)());                                \
-    return moecap_plugin_components_;                                                                   \
-  }                                                                                                     \
-  void moecap_plugin_fini_() {                                                                          \
-    delete moecap_plugin_components_;                                                                   \
-    moecap_plugin_components_ = nullptr;                                                                \
-  }                                                                                                     \
-  moecap_error* moecap_plugin_init_(const moecap_host_api* host, moecap_plugin_desc* desc) {            \
-    moecap_error* e = ::moecap::detail::init(host, desc, NAME, VERSION, VENDOR, &moecap_plugin_build_); \
-    if (e == nullptr) desc->fini = &moecap_plugin_fini_;                                                \
-    return e;                                                                                           \
-  }                                                                                                     \
-  }                                                                                                     \
-  MOECAP_PLUGIN_EXPORT int32_t moecap_plugin_negotiate(moecap_negotiation* io) {                        \
-    return ::moecap::detail::negotiate(io, &moecap_plugin_init_);                                       \
+#define MOECAP_DEFINE_PLUGIN(NAME, VERSION, VENDOR, FACTORY)                                                     \
+  namespace {                                                                                                    \
+  ::moecap::Components* moecap_plugin_components_ = nullptr;                                                     \
+  ::moecap::Components* moecap_plugin_build_() {                                                                 \
+    if (moecap_plugin_components_ == nullptr) moecap_plugin_components_ = new ::moecap::Components((FACTORY)()); \
+    return moecap_plugin_components_;                                                                            \
+  }                                                                                                              \
+  void moecap_plugin_fini_() {                                                                                   \
+    delete moecap_plugin_components_;                                                                            \
+    moecap_plugin_components_ = nullptr;                                                                         \
+  }                                                                                                              \
+  moecap_error* moecap_plugin_init_(const moecap_host_api* host, moecap_plugin_desc* desc) {                     \
+    moecap_error* e = ::moecap::detail::init(host, desc, NAME, VERSION, VENDOR, &moecap_plugin_build_);          \
+    if (e == nullptr) desc->fini = &moecap_plugin_fini_;                                                         \
+    return e;                                                                                                    \
+  }                                                                                                              \
+  }                                                                                                              \
+  MOECAP_PLUGIN_EXPORT int32_t moecap_plugin_negotiate(moecap_negotiation* io) {                                 \
+    return ::moecap::detail::negotiate(io, &moecap_plugin_init_);                                                \
   }
