@@ -1,20 +1,16 @@
-// The model description as backend-cpu accepts it: copied (the session outlives nothing it points to) and
-// checked field by field, so an unsupported or inconsistent model fails at session_create with the field's
-// name (UNSUPPORTED / INVALID_ARG) instead of computing something silently wrong.
+// The model description as backend-cpu accepts it: the same set as backend-reference (the oracle), checked
+// by the shared kernels/common code, so an unsupported or inconsistent model fails at session_create with
+// the field's name (UNSUPPORTED / INVALID_ARG) instead of computing something silently wrong.
 #pragma once
 
-#include <vector>
-
-#include "moecap/model.h"
+#include "moecap/kernels/common/model_description.hpp"
 
 namespace moecap::cpu_backend {
 
-struct ModelDescription {
-  moecap_model_desc model;  ///< name, family, attention and layer_ffn are cleared
-  moecap_attention_desc attention;
-  std::vector<moecap_ffn_desc> layer_ffn;  ///< one per layer
-};
+using kernels::ModelDescription;
 
-ModelDescription checked_description(const moecap_model_desc& desc);
+inline ModelDescription checked_description(const moecap_model_desc& desc) {
+  return kernels::checked_description(desc, "cpu backend");
+}
 
 }  // namespace moecap::cpu_backend

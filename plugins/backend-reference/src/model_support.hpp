@@ -1,22 +1,16 @@
-// What the reference backend implements, checked once at session_create: anything else is refused with
-// UNSUPPORTED (or INVALID_ARG for an inconsistent description) naming the field, never computed wrongly.
+// What the reference backend implements is what kernels/common checks (the shared, field-by-field check of
+// the model description): the reference defines the accepted set for every backend.
 #pragma once
 
-#include <vector>
-
-#include "moecap/model.h"
+#include "moecap/kernels/common/model_description.hpp"
 
 namespace moecap::reference {
 
-/// The description copied out of the model's structs (they are borrowed for session_create only), with
-/// struct_size respected: a description from an older minor leaves newer members zero.
-struct ModelDescription {
-  moecap_model_desc model{};
-  moecap_attention_desc attention{};
-  std::vector<moecap_ffn_desc> layer_ffn;
-};
+using kernels::ModelDescription;
 
 /// Copies and validates; throws moecap::Error naming the offending field.
-ModelDescription checked_description(const moecap_model_desc& desc);
+inline ModelDescription checked_description(const moecap_model_desc& desc) {
+  return kernels::checked_description(desc, "reference backend");
+}
 
 }  // namespace moecap::reference

@@ -1,17 +1,20 @@
-#include "model_support.hpp"
+#include "moecap/kernels/common/model_description.hpp"
 
 #include <cstring>
 #include <string>
 
 #include "moecap/cpp/host.hpp"
 
-namespace moecap::reference {
+namespace moecap::kernels {
 namespace {
+
+// Which backend is checking, for the messages (set by checked_description for the duration of the call).
+thread_local const char* g_backend = "backend";
 
 template <class Struct>
 Struct copy_versioned(const Struct& source, const char* what) {
   if (source.struct_size < sizeof(Struct))
-    throw Error(MOECAP_ERR_ABI, std::string("reference backend: ") + what + " struct_size " +
+    throw Error(MOECAP_ERR_ABI, std::string(g_backend) + ": " + what + " struct_size " +
                                     std::to_string(source.struct_size) + " is smaller than ABI 1.0's " +
                                     std::to_string(sizeof(Struct)));
   Struct out;
@@ -20,11 +23,11 @@ Struct copy_versioned(const Struct& source, const char* what) {
 }
 
 [[noreturn]] void invalid(const std::string& field, const std::string& message) {
-  throw Error(MOECAP_ERR_INVALID_ARG, "reference backend: model description " + field + " " + message);
+  throw Error(MOECAP_ERR_INVALID_ARG, std::string(g_backend) + ": model description " + field + " " + message);
 }
 
 [[noreturn]] void unsupported(const std::string& field, const std::string& message) {
-  throw Error(MOECAP_ERR_UNSUPPORTED, "reference backend: model description " + field + " " + message);
+  throw Error(MOECAP_ERR_UNSUPPORTED, std::string(g_backend) + ": model description " + field + " " + message);
 }
 
 void require_positive(const std::string& field, int64_t value) {
@@ -112,7 +115,8 @@ void check_ffn(const moecap_ffn_desc& f, const std::string& where) {
 
 }  // namespace
 
-ModelDescription checked_description(const moecap_model_desc& desc) {
+ModelDescription checked_description(const moecap_model_desc& desc, const char* backend_name) {
+  g_backend = backend_name;
   ModelDescription out;
   out.model = copy_versioned(desc, "moecap_model_desc");
   if (desc.attention == nullptr) invalid("attention", "is NULL");
@@ -142,4 +146,4 @@ ModelDescription checked_description(const moecap_model_desc& desc) {
   return out;
 }
 
-}  // namespace moecap::reference
+}  // namespace moecap::kernels
