@@ -52,8 +52,10 @@ void check_attention(const moecap_attention_desc& a) {
     require_positive("attention.v_head_dim", a.v_head_dim);
     if (a.qk_rope_head_dim % 2 != 0) invalid("attention.qk_rope_head_dim", "must be even");
     if (a.qk_norm) unsupported("attention.qk_norm", "with MLA is not a known architecture");
-    if (a.qkv_bias || a.o_bias) unsupported("attention.qkv_bias/o_bias", "with MLA is not implemented");
-    if (a.qkv_clip != 0) unsupported("attention.qkv_clip", "with MLA is not implemented");
+    if (a.qkv_bias || a.o_bias)
+      unsupported("attention.qkv_bias/o_bias", "with MLA is not supported (no published MLA model uses it)");
+    if (a.qkv_clip != 0)
+      unsupported("attention.qkv_clip", "with MLA is not supported (no published MLA model uses it)");
   } else {
     unsupported("attention.kind", "= " + std::to_string(a.kind) + " is unknown; supported: gqa, mla");
   }
@@ -73,9 +75,9 @@ void check_attention(const moecap_attention_desc& a) {
         invalid("attention.yarn_beta_fast/yarn_beta_slow", "must be positive");
       break;
     case MOECAP_ROPE_DYNAMIC:
-      unsupported("attention.rope_scaling", "= dynamic is not implemented; supported: none, linear, yarn");
+      unsupported("attention.rope_scaling", "= dynamic is not supported; supported: none, linear, yarn");
     case MOECAP_ROPE_LLAMA3:
-      unsupported("attention.rope_scaling", "= llama3 is not implemented; supported: none, linear, yarn");
+      unsupported("attention.rope_scaling", "= llama3 is not supported; supported: none, linear, yarn");
     default:
       unsupported("attention.rope_scaling", "= " + std::to_string(a.rope_scaling) + " is unknown");
   }

@@ -49,7 +49,7 @@ class CpuBackend final : public Backend {
     if (kv_dtype != "f32")
       throw HostError(host().config_error(
           config.raw(), "kv_dtype",
-          ("cpu backend: kv_dtype = \"" + kv_dtype + "\" is not implemented; supported: \"f32\"").c_str()));
+          ("cpu backend: kv_dtype = \"" + kv_dtype + "\" is not supported; supported: \"f32\"").c_str()));
     return std::make_unique<CpuSession>(model, weights, settings);
   }
 

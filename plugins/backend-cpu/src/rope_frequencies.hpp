@@ -1,10 +1,11 @@
-// RoPE frequencies of the description (plain, linear-scaled or YaRN), computed in double exactly as
-// backend-reference does, and the per-position cos/sin tables the kernels rotate with.
+// The per-position cos/sin tables the kernels rotate with, from the shared RoPE frequency table
+// (kernels/common), so the frequencies are exactly backend-reference's.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "moecap/kernels/common/rope_table.hpp"
 #include "moecap/model.h"
 
 namespace moecap::cpu_backend {
@@ -25,7 +26,6 @@ class RopeFrequencies {
   double cos_sin_scale_ = 1.0;
 };
 
-/// YaRN's magnitude correction 0.1·mscale·ln(factor) + 1 (1 when factor <= 1).
-double yarn_mscale(double factor, double mscale);
+using kernels::yarn_mscale;
 
 }  // namespace moecap::cpu_backend

@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "moecap/kernels/common/rope_table.hpp"
 #include "moecap/model.h"
 
 namespace moecap::reference {
@@ -25,7 +26,6 @@ class Rope {
   double cos_sin_scale_ = 1.0;               ///< YaRN's attention factor, folded into cos and sin as HF does
 };
 
-/// YaRN's magnitude correction 0.1·mscale·ln(factor) + 1 (1 when factor <= 1).
-double yarn_mscale(double factor, double mscale);
+using kernels::yarn_mscale;
 
 }  // namespace moecap::reference
