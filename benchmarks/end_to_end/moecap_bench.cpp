@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "../ceilings/machine_ceilings.hpp"
+#include "moecap/ceilings/machine_ceilings.hpp"
 #include "moecap/host/config_view.hpp"
 #include "moecap/host/host_services.hpp"
 #include "moecap/host/model_accounting.hpp"
@@ -244,21 +244,21 @@ struct Configuration {
       reads_best, reads_median, sgemms, smbu_cpu, expert_cpu_ratios;
 };
 
-void measure_run(Configuration& c, bench::BandwidthProbe& probe, const Options& o, int run) {
+void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Options& o, int run) {
   const moecap_model_desc& desc = c.model->describe();
   std::vector<int32_t> prompt(static_cast<size_t>(o.prefill_tokens));
   for (size_t i = 0; i < prompt.size(); ++i)
     prompt[i] = static_cast<int32_t>((i * 7919 + 13 * static_cast<size_t>(run)) % static_cast<size_t>(desc.vocab_size));
   const int64_t seq = run + 1;
   // Prefill against the sgemm ceiling measured right before it.
-  const bench::GemmCeiling gemm = bench::measure_sgemm(c.threads);
+  const ceilings::GemmCeiling gemm = ceilings::measure_sgemm(c.threads);
   const StepRun prefill = c.driver->step(seq, 0, prompt);
   const double expert_rate = counter(prefill.counters, "expert_flops") / counter(prefill.counters, "expert_seconds");
   // Decode between two read-bandwidth probes.
-  const bench::ProbeResult before = probe.read(c.threads);
+  const ceilings::ProbeResult before = probe.read(c.threads);
   double bytes = 0, host_time = 0, device_time = 0;
   int64_t pos = o.prefill_tokens;
-  const double cpu_start = bench::process_cpu_seconds();
+  const double cpu_start = ceilings::process_cpu_seconds();
   for (int s = 0; s < o.decode_steps; ++s) {
     const StepRun step = c.driver->step(seq, pos, {c.driver->argmax()});
     ++pos;
@@ -267,9 +267,9 @@ void measure_run(Configuration& c, bench::BandwidthProbe& probe, const Options& 
     host_time += step.host_seconds;
     device_time += step.device_seconds;
   }
-  const double cpu_time = bench::process_cpu_seconds() - cpu_start;
-  const bench::ProbeResult after = probe.read(c.threads);
-  const bench::ProbeResult triad = probe.triad(c.threads);
+  const double cpu_time = ceilings::process_cpu_seconds() - cpu_start;
+  const ceilings::ProbeResult after = probe.read(c.threads);
+  const ceilings::ProbeResult triad = probe.triad(c.threads);
   c.session->release(seq);
   const double strict = 0.5 * (before.best + after.best);
   const double like = 0.5 * (before.median + after.median);
@@ -354,7 +354,7 @@ int run(const Options& o) {
   std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %8s %5s %8s %7s %7s\n", "", "", "best/median", "best/median",
               "GB/s", "GFLOP/s", "tok/s", "strict", "like", "per-cpu", "overhead", "share", "tok/s", "/sgemm",
               "per-cpu");
-  bench::BandwidthProbe probe;
+  ceilings::BandwidthProbe probe;
   for (int r = 0; r < o.runs; ++r)
     for (Configuration& c : configurations) measure_run(c, probe, o, r);
   std::printf("\nmedians over %d runs\n%-22s %8s %8s %8s %8s %8s %9s %6s %9s %8s %9s %9s\n", o.runs, "configuration",

@@ -6,6 +6,8 @@
 #include <functional>
 #include <vector>
 
+#include "moecap/host/machine_entry.hpp"
+
 namespace moecap::app {
 
 /// Options every command sees (parsed before the command runs).
@@ -28,5 +30,10 @@ Command add_conformance_command(CLI::App& app);
 Command add_describe_command(CLI::App& app);
 Command add_make_model_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
+Command add_probe_command(CLI::App& app);
+
+/// Measures this machine's ceilings (core/app/machine_probe.cpp): read bandwidth, triad, sgemm, dgemm at
+/// `threads` (0 = every logical CPU). quick: smaller buffers and fewer passes (a run's first-use probe).
+host::MachineMeasurement measure_this_machine(int threads, bool quick);
 
 }  // namespace moecap::app

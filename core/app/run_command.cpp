@@ -26,6 +26,7 @@ Command add_pipeline_command(CLI::App& app, const char* name, const char* help, 
             state->overrides = *overrides;
             state->plugin_dirs = global.plugin_dirs;
             state->validate_only = validate_only;
+            state->probe_machine = [] { return measure_this_machine(0, true); };
             return host::run_pipeline_command(*state, std::cout);
           }};
 }

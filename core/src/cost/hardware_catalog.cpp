@@ -25,7 +25,8 @@ struct DtypeName {
 };
 constexpr DtypeName kDtypeNames[] = {{ComputeDtype::fp32, "fp32"}, {ComputeDtype::tf32, "tf32"},
                                      {ComputeDtype::bf16, "bf16"}, {ComputeDtype::fp16, "fp16"},
-                                     {ComputeDtype::fp8, "fp8"},   {ComputeDtype::int8, "int8"}};
+                                     {ComputeDtype::fp8, "fp8"},   {ComputeDtype::int8, "int8"},
+                                     {ComputeDtype::fp64, "fp64"}};
 
 struct KindName {
   DeviceKind kind;
@@ -54,7 +55,8 @@ constexpr const char* kKnownKeys[] = {"id",
                                       "power_w_per_gb",
                                       "capacity_gb",
                                       "read_bandwidth_gb_s",
-                                      "write_bandwidth_gb_s"};
+                                      "write_bandwidth_gb_s",
+                                      "threads"};
 
 std::vector<std::string> required_keys(DeviceKind kind) {
   switch (kind) {
@@ -155,6 +157,11 @@ class Reader {
     device.capacity_bytes = number(root, "capacity_gb", kGiga);
     device.read_bandwidth_bytes_per_s = number(root, "read_bandwidth_gb_s", kGiga);
     device.write_bandwidth_bytes_per_s = number(root, "write_bandwidth_gb_s", kGiga);
+    if (const toml::node* threads = root.get("threads")) {
+      if (!threads->is_integer() || threads->as_integer()->get() <= 0)
+        fail(threads, "'threads' must be an integer > 0 (hardware threads of one CPU)");
+      device.hardware_threads = static_cast<int>(threads->as_integer()->get());
+    }
 
     if (const toml::node* peaks = root.get("dense_peak_tflops")) {
       const toml::table* table = peaks->as_table();
@@ -162,7 +169,8 @@ class Reader {
       for (const auto& [key, node] : *table) {
         const std::optional<ComputeDtype> dtype = compute_dtype_from_name(key.str());
         if (!dtype)
-          fail(&node, "unknown dtype '" + std::string(key.str()) + "' (known: fp32, tf32, bf16, fp16, fp8, int8)");
+          fail(&node,
+               "unknown dtype '" + std::string(key.str()) + "' (known: fp64, fp32, tf32, bf16, fp16, fp8, int8)");
         device.dense_peak_flops_per_s[*dtype] =
             positive_number(node, "dense_peak_tflops." + std::string(key.str())) * kTera;
       }

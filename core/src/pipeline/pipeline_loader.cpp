@@ -6,6 +6,7 @@
 // plugin existence is the injected resolver's business.
 #include <cstdio>
 
+#include "cap_tables.hpp"
 #include "config_hash.hpp"
 #include "diagnostics.hpp"
 #include "model_preset.hpp"
@@ -44,7 +45,7 @@ void require_entries(const toml::table& root, const std::string& key, const std:
 // Everything about the whole file that does not depend on a sweep point.
 void check_top_level(const toml::table& root, const std::string& file) {
   check_known_keys(root, "", top_level_keys(), file);
-  for (const char* key : {"run", "workload", "sweep"}) require_table(root, key, file);
+  for (const char* key : {"run", "workload", "sweep", "hardware", "cost", "report"}) require_table(root, key, file);
   for (const char* key : {"backend", "task", "sink"}) require_entries(root, key, file);
 
   const toml::node* model = root.get("model");
@@ -72,7 +73,7 @@ std::string point_id(size_t index, size_t count) {
 
 // Host defaults written out, reporting-only keys removed: the text then identifies what was measured.
 std::string resolved_text(toml::table& root, const RunPoint& point) {
-  root.erase("sink");
+  for (const char* reporting : {"sink", "hardware", "cost", "report"}) root.erase(reporting);
   toml::table* run = child_table(root, "run", {});
   run->erase("name");
   run->erase("percentiles");
@@ -163,6 +164,11 @@ Pipeline load_pipeline(const std::filesystem::path& file, const std::vector<std:
       pipeline.sinks.push_back(
           plugins.make_entry(MOECAP_KIND_SINK, entry_prefix("sink", s, sinks.size()), std::move(*sinks[s]), display));
   }
+
+  auto table_of = [&](const char* key) { return root.get(key) ? root.get(key)->as_table() : nullptr; };
+  pipeline.hardware = read_hardware_settings(table_of("hardware"), display);
+  pipeline.cost = read_cost_parameters(table_of("cost"), display);
+  pipeline.report = read_report_settings(table_of("report"), display);
 
   const SweepPlan plan = plan_sweep(root, display);
   for (const auto& axis : plan.axes) pipeline.sweep_keys.push_back(axis.key);

@@ -42,7 +42,8 @@ bool is_preset_name(const std::string& name) {
 }  // namespace
 
 const std::vector<std::string>& top_level_keys() {
-  static const std::vector<std::string> keys{"run", "model", "backend", "workload", "task", "sink", "sweep"};
+  static const std::vector<std::string> keys{"run",  "model",    "backend", "workload", "task",
+                                             "sink", "hardware", "cost",    "report",   "sweep"};
   return keys;
 }
 

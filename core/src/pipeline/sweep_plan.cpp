@@ -161,6 +161,11 @@ void plan_sweep_table(const toml::table& root, const std::string& file, SweepPla
     if (section == "sink")
       fail(where, "'" + display + "' cannot be swept: sinks are shared by every sweep point",
            "a key under " + one_of(kSweepableSections));
+    if (section == "hardware" || section == "cost" || section == "report")
+      fail(where,
+           "'" + display + "' cannot be swept: [" + section +
+               "] judges every point the same way (re-price a run with `moecap analyze`)",
+           "a key under " + one_of(kSweepableSections));
     if (std::find(kSweepableSections.begin(), kSweepableSections.end(), section) == kSweepableSections.end())
       fail(where, "unknown section '" + section + "' in sweep key '" + display + "'",
            "a key under " + one_of(kSweepableSections), did_you_mean(section, kSweepableSections));

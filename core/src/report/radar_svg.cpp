@@ -45,6 +45,7 @@ std::string num(double value, int decimals = 1) {
 
 /// Up to 4 significant digits, for the raw values next to the vertices.
 std::string raw(double value) {
+  if (std::isnan(value)) return "n/a";
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, "%.4g", value);
   return buffer;
@@ -58,15 +59,22 @@ constexpr const char* kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
 
 std::vector<double> normalise_axis(const std::vector<double>& values, const RadarAxis& axis, double baseline) {
   if (!(baseline >= 0 && baseline < 100)) throw std::invalid_argument("radar: baseline must be in [0, 100)");
-  for (double v : values)
-    if (!std::isfinite(v)) throw std::invalid_argument("radar: axis '" + axis.name + "' has a non-finite value");
+  std::vector<double> measured;
+  for (double v : values) {
+    if (std::isinf(v)) throw std::invalid_argument("radar: axis '" + axis.name + "' has an infinite value");
+    if (!std::isnan(v)) measured.push_back(v);
+  }
   std::vector<double> scores;
   if (values.empty()) return scores;
-  const auto [min_it, max_it] = std::minmax_element(values.begin(), values.end());
-  const double lo = axis.lo.value_or(*min_it);
-  const double hi = axis.hi.value_or(*max_it);
+  const auto [min_it, max_it] = std::minmax_element(measured.begin(), measured.end());
+  const double lo = axis.lo.value_or(measured.empty() ? 0 : *min_it);
+  const double hi = axis.hi.value_or(measured.empty() ? 0 : *max_it);
   if (lo > hi) throw std::invalid_argument("radar: axis '" + axis.name + "' has lo > hi");
   for (double v : values) {
+    if (std::isnan(v)) {  // not measured (a run without an accuracy task): the centre, never a made-up score
+      scores.push_back(0);
+      continue;
+    }
     double fraction = 1;
     if (hi > lo) {
       const double clamped = std::clamp(v, lo, hi);

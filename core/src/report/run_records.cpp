@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "moecap/host/expert_statistics.hpp"
+#include "moecap/host/moecap_code_cost.hpp"
 #include "moecap/host/run_utilisation.hpp"
 #include "moecap/host/step_utilisation.hpp"
 #include "moecap/version.h"
@@ -79,6 +80,83 @@ RunUtilisation achieved(const RunContext& context, const std::vector<StepRecord>
     per_step.push_back(step_utilisation(s, *context.accounting, unit_peaks));
   }
   return aggregate_utilisation(per_step, unit_peaks);
+}
+
+// Ratios of one phase to the system's peaks: pooled (primary) and the mean of per-step ratios (what the
+// MoE-CAP code reports). A ratio whose peak the catalog does not give is NaN, never a guess.
+void add_phase_ratios(RecordBuilder& r, const std::string& phase, const PhaseUtilisation& u, bool has_bandwidth,
+                      bool has_flops) {
+  const bool any = u.steps > 0;
+  auto ratio = [&](double value, bool has_peak) { return any && has_peak ? value : NAN; };
+  r.add_double(phase + "_s_mbu", ratio(u.pooled.s_mbu, has_bandwidth));
+  r.add_double(phase + "_s_mbu_full", ratio(u.pooled.s_mbu_full, has_bandwidth));
+  r.add_double(phase + "_mbu", ratio(u.pooled.mbu, has_bandwidth));
+  r.add_double(phase + "_s_mfu", ratio(u.pooled.s_mfu, has_flops));
+  r.add_double(phase + "_mfu", ratio(u.pooled.mfu, has_flops));
+  r.add_double(phase + "_s_mbu_mean_of_steps", ratio(u.mean_of_steps.s_mbu, has_bandwidth));
+  r.add_double(phase + "_s_mfu_mean_of_steps", ratio(u.mean_of_steps.s_mfu, has_flops));
+}
+
+// Returns $ per 1M output tokens (NaN when it cannot be priced).
+double add_cap_fields(RecordBuilder& r, const RunContext& c, const std::vector<StepRecord>& steps,
+                      const RequestMetrics& m) {
+  const CapJudgement& cap = *c.cap;
+  const bool has_bandwidth = cap.peaks.bandwidth_bytes_per_s > 0;
+  const bool has_flops = cap.peaks.flops_per_s > 0;
+  // Unit peaks stand in for a missing one (its ratios are then NaN above); the others divide by the real peak.
+  const HardwarePeaks peaks{has_bandwidth ? cap.peaks.bandwidth_bytes_per_s : 1.0,
+                            has_flops ? cap.peaks.flops_per_s : 1.0};
+  std::vector<StepUtilisation> per_step;
+  per_step.reserve(steps.size());
+  double busy_s = 0;
+  for (const StepRecord& s : steps) {
+    if (s.latency_s <= 0) continue;
+    per_step.push_back(step_utilisation(s, *c.accounting, peaks));
+    busy_s += s.latency_s;
+  }
+  const RunUtilisation u = aggregate_utilisation(per_step, peaks);
+
+  r.add_string("hardware", cap.hardware);
+  r.add_double("hardware_bandwidth_bytes_per_s", has_bandwidth ? cap.peaks.bandwidth_bytes_per_s : NAN, "bytes/s");
+  r.add_string("peak_dtype", cap.peak_dtype);
+  r.add_double("hardware_peak_flops_per_s", has_flops ? cap.peaks.flops_per_s : NAN, "FLOP/s");
+  add_phase_ratios(r, "decode", u.decode, has_bandwidth, has_flops);
+  add_phase_ratios(r, "prefill", u.prefill, has_bandwidth, has_flops);
+  if (u.mixed.steps > 0) add_phase_ratios(r, "mixed", u.mixed, has_bandwidth, has_flops);
+  add_phase_ratios(r, "all", u.all, has_bandwidth, has_flops);
+
+  const int64_t output_tokens = m.output_tokens;
+  double energy_j = NAN;
+  if (cap.energy != nullptr) {
+    energy_j = cap.energy->total_joules();
+    r.add_double("energy_j", energy_j, "J");
+    r.add_double("prefill_energy_j", cap.energy->joules(StepMode::prefill), "J");
+    r.add_double("decode_energy_j", cap.energy->joules(StepMode::decode), "J");
+    if (u.mixed.steps > 0) r.add_double("mixed_energy_j", cap.energy->joules(StepMode::mixed), "J");
+    r.add_double("average_power_w", busy_s > 0 ? energy_j / busy_s : NAN, "W");
+    r.add_string("energy_source", energy_source_name(cap.energy->source()));
+    r.add_string("energy_detail", cap.energy->detail());
+    r.add_double("output_tokens_per_joule", energy_j > 0 ? static_cast<double>(output_tokens) / energy_j : NAN,
+                 "tokens/J");
+  }
+  r.add_double("purchase_usd", cap.purchase.total(), "USD");
+  r.add_double("busy_s", busy_s, "s");
+  double usd_per_million = NAN;
+  if (busy_s > 0) {
+    const RunCost cost = run_cost(cap.purchase, cap.cost, busy_s, std::isnan(energy_j) ? 0 : energy_j, output_tokens);
+    r.add_double("capex_usd", cost.capex_usd, "USD");
+    r.add_double("energy_usd", cost.energy_usd, "USD");
+    r.add_double("usd_per_hour", cost.usd_per_hour, "USD/h");
+    if (output_tokens > 0) usd_per_million = cost.usd_per_million_output_tokens;
+    r.add_double("usd_per_million_output_tokens", usd_per_million, "USD/1M tokens");
+    if (cap.gpu != nullptr && cap.gpu->price_usd && cap.gpu->tdp_w)
+      r.add_double("moecap_code_cost_usd", moecap_code_cost(*cap.gpu, cap.gpu_count, busy_s).cost_usd, "USD");
+  }
+  r.add_double("cost_lifetime_years", cap.cost.lifetime_years, "years");
+  r.add_double("cost_utilisation", cap.cost.utilisation);
+  r.add_double("cost_usd_per_kwh", cap.cost.usd_per_kwh, "USD/kWh");
+  r.add_double("cost_pue", cap.cost.pue);
+  return usd_per_million;
 }
 
 }  // namespace
@@ -175,7 +253,7 @@ RecordBuilder make_request_record(const RunContext& c, int64_t repetition, const
 }
 
 RecordBuilder make_summary_record(const RunContext& c, const std::vector<StepRecord>& steps,
-                                  const std::vector<RequestRecord>& requests) {
+                                  const std::vector<RequestRecord>& requests, CapPoint* radar_point) {
   RecordBuilder r(MOECAP_RECORD_SUMMARY, c.run_id);
   std::vector<RequestTimeline> timelines;
   timelines.reserve(requests.size());
@@ -219,6 +297,12 @@ RecordBuilder make_summary_record(const RunContext& c, const std::vector<StepRec
   r.add_double("s_mfu_flops_per_s", u.all.pooled.s_mfu, "FLOP/s");
   r.add_double("mfu_flops_per_s", u.all.pooled.mfu, "FLOP/s");
   r.add_double("host_overhead_fraction", latency > 0 ? (latency - device) / latency : NAN);
+  const double usd_per_million = c.cap != nullptr ? add_cap_fields(r, c, steps, m) : NAN;
+  if (radar_point != nullptr) {
+    radar_point->accuracy = NAN;
+    radar_point->performance = m.tpot_s.count > 0 ? m.tpot_s.mean : NAN;
+    radar_point->cost = usd_per_million;
+  }
   return r;
 }
 

@@ -5,17 +5,23 @@
 // and the remaining points still run; the exit code then says the run failed.
 #include "moecap/host/run_command.hpp"
 
+#include <cmath>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
 
 #include "moecap/host/config_view.hpp"
+#include "moecap/host/default_paths.hpp"
 #include "moecap/host/host_services.hpp"
 #include "moecap/host/machine_info.hpp"
 #include "moecap/host/model_accounting.hpp"
+#include "moecap/host/phase_energy.hpp"
 #include "moecap/host/pipeline.hpp"
 #include "moecap/host/plugin_registry.hpp"
+#include "moecap/host/radar_svg.hpp"
 #include "moecap/host/run_records.hpp"
+#include "moecap/host/run_system.hpp"
 #include "session_step_target.hpp"
 
 #ifndef MOECAP_SOURCE_MODELS_DIR
@@ -89,8 +95,59 @@ class SinkSet {
   std::vector<Sink> sinks_;
 };
 
+// DRAM a point keeps in use: every weight and the KV cache of a full batch at its longest.
+double host_memory_bytes(const ModelAccounting& accounting, const RunPoint& point) {
+  double bytes = accounting.weight_bytes(accounting.total_params());
+  if (point.workload)
+    bytes += accounting.kv_bytes_per_token() * static_cast<double>(point.workload->batch_size) *
+             static_cast<double>(point.workload->prompt_tokens + point.workload->output_tokens);
+  return bytes;
+}
+
+// The system's peaks, price and energy source for one point.
+CapJudgement judge_point(const RunSystem& system, const Pipeline& pipeline, const RunContext& context,
+                         const RunPoint& point) {
+  CapJudgement cap;
+  cap.hardware = system.label;
+  std::optional<ComputeDtype> dtype = system.compute_dtype.empty() ? peak_dtype_of(context.session.compute_dtype)
+                                                                   : compute_dtype_from_name(system.compute_dtype);
+  if (dtype) {
+    cap.peak_dtype = compute_dtype_name(*dtype);
+    cap.peaks = system.peaks(*dtype);
+    if (cap.peaks.flops_per_s <= 0)
+      log(MOECAP_LOG_WARN, "moecap",
+          "hardware '" + system.device_id + "' gives no dense " + cap.peak_dtype +
+              " peak: S-MFU and MFU are left out (set [hardware] compute_dtype to compare with another peak)");
+  } else {
+    cap.peaks = system.peaks(ComputeDtype::fp32);
+    cap.peaks.flops_per_s = 0;
+    log(MOECAP_LOG_WARN, "moecap",
+        std::string("no catalog peak fits the compute dtype ") + dtype_name(context.session.compute_dtype) +
+            ": S-MFU and MFU are left out");
+  }
+  const SystemSpec spec = system.with_host_memory(host_memory_bytes(*context.accounting, point));
+  cap.purchase = purchase_cost(system.catalog, spec);
+  cap.cost = pipeline.cost;
+  const HardwareDevice& primary = system.primary();
+  if (primary.kind == DeviceKind::gpu) {
+    cap.gpu = &primary;
+    cap.gpu_count = static_cast<int>(system.device_count);
+  }
+  return cap;
+}
+
+double point_system_tdp_w(const RunSystem& system, const RunContext& context, const RunPoint& point) {
+  return system_tdp_w(system.catalog, system.with_host_memory(host_memory_bytes(*context.accounting, point)));
+}
+
+std::string point_label(const Pipeline& pipeline, const RunPoint& point) {
+  std::string label = pipeline.points.size() > 1 ? point.id : pipeline.name;
+  for (const SweepValue& v : point.sweep_values) label += " " + v.key + "=" + v.display;
+  return label;
+}
+
 void run_point(PluginRegistry& registry, const Pipeline& pipeline, const RunPoint& point, const MachineInfo& machine,
-               SinkSet& sinks) {
+               const RunSystem* system, SinkSet& sinks, std::vector<CapPoint>& radar) {
   const std::string run_id = pipeline.name + "/" + point.id;
   log(MOECAP_LOG_INFO, "moecap", "running " + run_id);
 
@@ -120,6 +177,16 @@ void run_point(PluginRegistry& registry, const Pipeline& pipeline, const RunPoin
   const ModelAccounting accounting(*context.model, accounting_options(*model, context.session));
   context.accounting = &accounting;
   context.machine = machine;
+  std::optional<CapJudgement> cap;
+  std::optional<PhaseEnergy> energy;
+  if (system != nullptr) {
+    cap = judge_point(*system, pipeline, context, point);
+    EnergyMeter::Options energy_options;
+    energy_options.estimate_tdp_w = point_system_tdp_w(*system, context, point);
+    energy.emplace(energy_options, system->is_this_machine);
+    cap->energy = &*energy;
+    context.cap = &*cap;
+  }
 
   RecordBuilder run_record = make_run_record(context);
   sinks.write(run_record);
@@ -138,9 +205,11 @@ void run_point(PluginRegistry& registry, const Pipeline& pipeline, const RunPoin
   SessionStepTarget target(session, *context.model);
   std::vector<StepRecord> all_steps;
   std::vector<RequestRecord> all_requests;
+  if (energy) energy->begin(now_seconds());
   for (int64_t repetition = 0; repetition < point.run.repetitions; ++repetition) {
     spec.warmup_steps = repetition == 0 ? point.run.warmup_steps : 0;
     WorkloadResult result = run_fixed_workload(target, spec, [&](const StepRecord& step) {
+      if (energy) energy->add_step(step.mode, step.latency_s, now_seconds());
       RecordBuilder record = make_step_record(context, repetition, step);
       sinks.write(record);
     });
@@ -152,8 +221,11 @@ void run_point(PluginRegistry& registry, const Pipeline& pipeline, const RunPoin
                      std::make_move_iterator(result.steps.end()));
     all_requests.insert(all_requests.end(), result.requests.begin(), result.requests.end());
   }
-  RecordBuilder summary = make_summary_record(context, all_steps, all_requests);
+  CapPoint radar_point;
+  radar_point.label = point_label(pipeline, point);
+  RecordBuilder summary = make_summary_record(context, all_steps, all_requests, &radar_point);
   sinks.write(summary);
+  radar.push_back(radar_point);
 }
 
 }  // namespace
@@ -199,6 +271,23 @@ int run_pipeline_command(const RunCommandOptions& options, std::ostream& out) {
     return 0;
   }
 
+  // The system every point is judged on. A device the catalog lacks is bad input; this machine's entry
+  // missing (and no probe) only leaves the ratios and cost out.
+  std::optional<RunSystem> system;
+  try {
+    system = resolve_run_system(
+        pipeline.hardware, options.catalog_dir.empty() ? default_hardware_catalog_dir() : options.catalog_dir,
+        options.machine_entry_file.empty() ? default_machine_entry_path() : options.machine_entry_file,
+        options.probe_machine);
+    log(MOECAP_LOG_INFO, "moecap", "judged on " + system->label);
+  } catch (const std::exception& e) {
+    if (!pipeline.hardware.device.empty() || pipeline.hardware.catalog) {
+      log(MOECAP_LOG_ERROR, "pipeline", pipeline.source_file.string() + ": " + e.what());
+      return kBadInput;
+    }
+    log(MOECAP_LOG_WARN, "moecap", std::string(e.what()) + " — S-MBU/S-MFU ratios, energy and cost are left out");
+  }
+
   // Sinks open before anything runs: a sink that cannot write is bad input, not a failed run.
   SinkSet sinks;
   for (const PluginEntry& entry : pipeline.sinks) {
@@ -216,21 +305,36 @@ int run_pipeline_command(const RunCommandOptions& options, std::ostream& out) {
 
   const MachineInfo machine = read_machine_info();
   int failed = 0;
+  std::vector<CapPoint> radar;
   for (const RunPoint& point : pipeline.points) {
     try {
-      run_point(registry, pipeline, point, machine, sinks);
+      run_point(registry, pipeline, point, machine, system ? &*system : nullptr, sinks, radar);
     } catch (const std::exception& e) {
       ++failed;
       log(MOECAP_LOG_ERROR, "moecap", pipeline.name + "/" + point.id + " failed: " + e.what());
     }
   }
   const bool closed = sinks.close_all();
+  bool radar_written = true;
+  if (pipeline.report.radar_svg && !radar.empty()) {
+    RadarOptions radar_options;
+    radar_options.title = "CAP radar: " + pipeline.name;
+    radar_options.performance.name = "mean TPOT (s)";
+    std::ofstream out(*pipeline.report.radar_svg);
+    out << cap_radar_svg(radar, radar_options);
+    out.close();
+    radar_written = static_cast<bool>(out);
+    if (radar_written)
+      log(MOECAP_LOG_INFO, "moecap", "wrote the CAP radar to " + pipeline.report.radar_svg->string());
+    else
+      log(MOECAP_LOG_ERROR, "moecap", "could not write the CAP radar to " + pipeline.report.radar_svg->string());
+  }
   if (failed > 0) {
     log(MOECAP_LOG_ERROR, "moecap",
         std::to_string(failed) + " of " + std::to_string(pipeline.points.size()) + " run points failed");
     return kRunFailed;
   }
-  return closed ? 0 : kRunFailed;
+  return closed && radar_written ? 0 : kRunFailed;
 }
 
 }  // namespace moecap::host

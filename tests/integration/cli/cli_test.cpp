@@ -200,8 +200,100 @@ INSTANTIATE_TEST_SUITE_P(Malformed, CliBadInput,
                                                    "11:10: backend plugin 'refrence'"},
                                            BadCase{"missing_path", "plugin = \"reference\"",
                                                    "path = \"no/such/libmoecap-backend-x.so\"", "11:"},
-                                           BadCase{"bad_value", "batch_size = 2", "batch_size = 0", "14:14: "}),
+                                           BadCase{"bad_value", "batch_size = 2", "batch_size = 0", "14:14: "},
+                                           BadCase{"hardware_unknown_key", "[[sink]]\nplugin = \"jsonl\"",
+                                                   "[hardware]\ndevise = \"h100-sxm\"\n[[sink]]\nplugin = \"jsonl\"",
+                                                   "20:1: unknown key 'hardware.devise'"},
+                                           BadCase{"cost_out_of_range", "[[sink]]\nplugin = \"jsonl\"",
+                                                   "[cost]\nutilisation = 1.5\n[[sink]]\nplugin = \"jsonl\"",
+                                                   "20:15: 'cost.utilisation' is 1.5"},
+                                           BadCase{"hardware_swept", "[[sink]]\nplugin = \"jsonl\"",
+                                                   "[sweep]\n\"hardware.device\" = [\"h100-sxm\", \"h200\"]\n"
+                                                   "[[sink]]\nplugin = \"jsonl\"",
+                                                   "20:1: 'hardware.device' cannot be swept"}),
                          [](const ::testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+
+const nlohmann::json& summary_of(const std::vector<nlohmann::json>& records) {
+  for (const auto& r : records)
+    if (r.at("record") == "summary") return r;
+  throw std::runtime_error("no summary record");
+}
+
+// No [hardware]: judged on "this machine" (the fixture entry tests point MOECAP_MACHINE_FILE at: 10 GB/s,
+// 0.05 TFLOP/s fp64, 50 W, $1000), energy estimated from its TDP, and the radar written.
+TEST_F(Cli, RunReportsRatiosEnergyCostAndRadarForThisMachine) {
+  const fs::path pipeline =
+      write("tiny.toml", std::string(kTinyPipeline) + "\n[report]\nradar_svg = \"out/radar.svg\"\n");
+  Result r = moecap("run '" + pipeline.string() + "'", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* field : {"decode_s_mbu ", "decode_s_mbu_full", "decode_mbu ", "all_s_mfu", "all_mfu", "energy_j",
+                            "energy_source", "usd_per_million_output_tokens"})
+    EXPECT_NE(r.out.find(field), std::string::npos) << field;
+  const nlohmann::json s = summary_of(read_jsonl(dir_ / "out" / "records.jsonl"));
+  EXPECT_NE(s.at("hardware").get<std::string>().find("this-machine (Test CPU"), std::string::npos) << s.dump();
+  EXPECT_DOUBLE_EQ(s.at("hardware_bandwidth_bytes_per_s").get<double>(), 1e10);
+  EXPECT_EQ(s.at("peak_dtype"), "fp64");  // backend-reference computes in double
+  EXPECT_DOUBLE_EQ(s.at("hardware_peak_flops_per_s").get<double>(), 5e10);
+  // The ratios are the achieved rates over the peaks.
+  EXPECT_NEAR(s.at("decode_s_mbu").get<double>(), s.at("decode_s_mbu_bytes_per_s").get<double>() / 1e10, 1e-12);
+  EXPECT_NEAR(s.at("decode_s_mbu_full").get<double>(), s.at("decode_s_mbu_full_bytes_per_s").get<double>() / 1e10,
+              1e-12);
+  EXPECT_NEAR(s.at("all_s_mfu").get<double>(), s.at("s_mfu_flops_per_s").get<double>() / 5e10, 1e-12);
+  EXPECT_LT(s.at("decode_s_mbu").get<double>(), s.at("decode_mbu").get<double>());  // sparsity shows
+  // Energy: estimated, TDP (50 W + the DRAM the run kept) × the time the steps took, split by phase.
+  EXPECT_EQ(s.at("energy_source"), "estimated");
+  const double busy = s.at("busy_s").get<double>();
+  const double energy = s.at("energy_j").get<double>();
+  EXPECT_GE(s.at("average_power_w").get<double>(), 50.0);
+  EXPECT_LT(s.at("average_power_w").get<double>(), 50.1);
+  EXPECT_NEAR(energy, s.at("prefill_energy_j").get<double>() + s.at("decode_energy_j").get<double>(), 1e-9);
+  EXPECT_NEAR(energy, s.at("average_power_w").get<double>() * busy, 1e-9);
+  // Cost: $1000 + DRAM, amortised over 3 years at utilisation 1, energy at 0.15 $/kWh, over 9 output tokens.
+  const double purchase = s.at("purchase_usd").get<double>();
+  EXPECT_GT(purchase, 1000.0);
+  EXPECT_LT(purchase, 1001.0);
+  const double capex = purchase / (3 * 365.25 * 86400) * busy;
+  EXPECT_NEAR(s.at("capex_usd").get<double>(), capex, capex * 1e-6);
+  const double energy_usd = energy / 3.6e6 * 0.15;
+  EXPECT_NEAR(s.at("energy_usd").get<double>(), energy_usd, energy_usd * 1e-9);
+  EXPECT_NEAR(s.at("usd_per_million_output_tokens").get<double>(), (capex + energy_usd) / 9 * 1e6,
+              (capex + energy_usd) / 9 * 1e6 * 1e-6);
+  const std::string svg = slurp(dir_ / "out" / "radar.svg");
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find("accuracy n/a"), std::string::npos);  // no task measured accuracy
+}
+
+// [hardware] names a catalog system: its peaks and prices, the MoE-CAP code's figure beside ours, and an
+// energy estimate (this machine's counters do not measure that system).
+TEST_F(Cli, NamedHardwareIsWhatTheRunIsJudgedOn) {
+  const fs::path pipeline =
+      write("tiny.toml", std::string(kTinyPipeline) +
+                             "\n[hardware]\ndevice = \"h100-sxm\"\ndevice_count = 2\ncpu = \"epyc-9654\"\n"
+                             "compute_dtype = \"bf16\"\n[cost]\nlifetime_years = 5\nusd_per_kwh = 0.1\npue = 1.2\n");
+  Result r = moecap("run -q '" + pipeline.string() + "'", dir_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json s = summary_of(read_jsonl(dir_ / "out" / "records.jsonl"));
+  EXPECT_EQ(s.at("hardware"), "2 x h100-sxm + epyc-9654");
+  EXPECT_DOUBLE_EQ(s.at("hardware_bandwidth_bytes_per_s").get<double>(), 2 * 3.35e12);
+  EXPECT_EQ(s.at("peak_dtype"), "bf16");
+  EXPECT_DOUBLE_EQ(s.at("hardware_peak_flops_per_s").get<double>(), 2 * 989.4e12);
+  EXPECT_NE(s.at("energy_detail").get<std::string>().find("not this machine"), std::string::npos);
+  EXPECT_NEAR(s.at("average_power_w").get<double>(), 2 * 700 + 360, 1e-9);  // DRAM of a GPU system is not priced
+  EXPECT_DOUBLE_EQ(s.at("cost_lifetime_years").get<double>(), 5);
+  EXPECT_DOUBLE_EQ(s.at("cost_pue").get<double>(), 1.2);
+  const double energy_usd = s.at("energy_j").get<double>() / 3.6e6 * 0.1 * 1.2;
+  EXPECT_NEAR(s.at("energy_usd").get<double>(), energy_usd, energy_usd * 1e-9);
+  EXPECT_TRUE(s.contains("moecap_code_cost_usd"));
+}
+
+TEST_F(Cli, UnknownHardwareIsBadInputNamingTheKnownIds) {
+  const fs::path pipeline = write("tiny.toml", std::string(kTinyPipeline) + "\n[hardware]\ndevice = \"h100-sxn\"\n");
+  Result r = moecap("run '" + pipeline.string() + "'", dir_);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("[hardware] device = \"h100-sxn\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("h100-sxm"), std::string::npos) << r.err;  // the known ids are listed
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "records.jsonl") && !slurp(dir_ / "out" / "records.jsonl").empty());
+}
 
 TEST_F(Cli, PluginsJsonExplainsRejections) {
   Result r = moecap(std::string("plugins --json --plugin-path '") + MOECAP_FIXTURE_PLUGIN_DIR + "'", dir_);

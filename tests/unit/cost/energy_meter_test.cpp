@@ -6,6 +6,8 @@
 #include <fstream>
 #include <random>
 
+#include "moecap/host/phase_energy.hpp"
+
 namespace moecap::host {
 namespace {
 
@@ -110,6 +112,50 @@ TEST(NvmlReader, ReadsEnergyCountersWhereTheDriverIsPresent) {
   const EnergyReading reading = meter.stop(0);
   EXPECT_EQ(reading.source, EnergySource::measured);
   EXPECT_NE(reading.detail.find("nvml"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace moecap::host
+
+namespace moecap::host {
+namespace {
+
+// Each step is charged the average power of its interval × its own latency; the gap before the first
+// recorded step (warm-up) and host time are not charged.
+TEST_F(FakePowercap, PhaseEnergyChargesEachStepItsIntervalsPowerTimesLatency) {
+  zone("intel-rapl:0", "package-0", 0, 262'143'328'850);
+  EnergyMeter::Options options;
+  options.powercap_root = root_;
+  options.use_nvml = false;
+  options.estimate_tdp_w = 999;  // unused: the counter is readable
+  PhaseEnergy energy(options, true);
+  ASSERT_EQ(energy.source(), EnergySource::measured);
+  energy.begin(10.0);
+  set("intel-rapl:0", 20'000'000);  // 20 J over 0.2 s: 100 W
+  energy.add_step(StepMode::prefill, 0.15, 10.2);
+  set("intel-rapl:0", 25'000'000);  // 5 J over 0.1 s: 50 W
+  energy.add_step(StepMode::decode, 0.08, 10.3);
+  set("intel-rapl:0", 30'000'000);  // 5 J over 0.1 s: 50 W
+  energy.add_step(StepMode::decode, 0.1, 10.4);
+  EXPECT_NEAR(energy.joules(StepMode::prefill), 100 * 0.15, 1e-9);
+  EXPECT_NEAR(energy.joules(StepMode::decode), 50 * 0.08 + 50 * 0.1, 1e-9);
+  EXPECT_DOUBLE_EQ(energy.joules(StepMode::mixed), 0);
+  EXPECT_NEAR(energy.total_joules(), 24, 1e-9);
+  EXPECT_NE(energy.detail().find("measured: rapl: package-0"), std::string::npos) << energy.detail();
+}
+
+TEST_F(FakePowercap, PhaseEnergyEstimatesFromTdpWhenCountersMustNotBeUsed) {
+  zone("intel-rapl:0", "package-0", 0, 262'143'328'850);
+  EnergyMeter::Options options;
+  options.powercap_root = root_;
+  options.use_nvml = false;
+  options.estimate_tdp_w = 300;
+  PhaseEnergy energy(options, false);  // the system judged is not this machine
+  ASSERT_EQ(energy.source(), EnergySource::estimated);
+  energy.begin(0);
+  energy.add_step(StepMode::mixed, 0.5, 2.0);
+  EXPECT_DOUBLE_EQ(energy.joules(StepMode::mixed), 150);
+  EXPECT_NE(energy.detail().find("not this machine"), std::string::npos) << energy.detail();
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ TEST(RadarNormalisation, DefaultIsMinMaxOutwardBetter) {
   RadarAxis throughput{"tokens/s", true, std::nullopt, std::nullopt};
   EXPECT_EQ(normalise_axis({10, 20, 30}, throughput, 0), (std::vector<double>{0, 50, 100}));
   EXPECT_EQ(normalise_axis({5, 5}, throughput, 20), (std::vector<double>{100, 100}));  // no spread: all best
-  EXPECT_THROW(normalise_axis({1.0, std::numeric_limits<double>::quiet_NaN()}, throughput, 20), std::invalid_argument);
+  EXPECT_THROW(normalise_axis({1.0, std::numeric_limits<double>::infinity()}, throughput, 20), std::invalid_argument);
   EXPECT_THROW(normalise_axis({1}, throughput, 100), std::invalid_argument);
 }
 
@@ -81,6 +81,20 @@ bool well_formed(const std::string& xml, std::string& why) {
   // Text outside tags must not hold a raw '&' that starts no entity.
   if (std::regex_search(xml, std::regex(R"(&(?!(amp|lt|gt|quot|apos);))"))) return why = "raw &", false;
   return true;
+}
+
+TEST(RadarNormalisation, NotMeasuredIsTheCentreAndTakesNoPartInMinMax) {
+  const RadarAxis accuracy{"accuracy", true, std::nullopt, std::nullopt};
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::vector<double> scores = normalise_axis({0.5, nan, 0.7}, accuracy, 20);
+  ASSERT_EQ(scores.size(), 3u);
+  EXPECT_DOUBLE_EQ(scores[0], 20);
+  EXPECT_DOUBLE_EQ(scores[1], 0);
+  EXPECT_DOUBLE_EQ(scores[2], 100);
+  const std::vector<double> none = normalise_axis({nan, nan}, accuracy, 20);
+  EXPECT_EQ(none, (std::vector<double>{0, 0}));
+  const std::string svg = cap_radar_svg({{"run without a task", nan, 0.02, 1.5, ""}});
+  EXPECT_NE(svg.find("accuracy n/a"), std::string::npos);
 }
 
 TEST(RadarSvg, IsWellFormedAndLabelsEveryPoint) {

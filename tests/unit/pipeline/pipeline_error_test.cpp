@@ -28,8 +28,8 @@ TEST(PipelineError, UnknownKeySuggestsTheClosestOne) {
 TEST(PipelineError, UnknownSectionSuggestsTheClosestOne) {
   EXPECT_EQ(load_error(fixture("unknown_section.toml")),
             fixture("unknown_section.toml") +
-                ":7:2: unknown key 'workloads'; expected one of the tables run, model, backend, workload, task, sink "
-                "or sweep; did you mean 'workload'?");
+                ":7:2: unknown key 'workloads'; expected one of the tables run, model, backend, workload, task, sink, "
+                "hardware, cost, report or sweep; did you mean 'workload'?");
 }
 
 TEST(PipelineError, WrongType) {

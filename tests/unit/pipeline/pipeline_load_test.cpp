@@ -286,3 +286,63 @@ TEST(PipelineLoad, ShippedQuickstartLoads) {
 
 }  // namespace
 }  // namespace moecap::host
+
+namespace moecap::host {
+namespace {
+
+using testing::fixture;
+using testing::load_error;
+
+TEST(PipelineLoad, HardwareCostAndReportAreReadOnceAndLeftOutOfTheHash) {
+  const Pipeline p = load_pipeline(fixture("cap_tables.toml"), {}, {});
+  EXPECT_EQ(p.hardware.device, "h100-sxm");
+  EXPECT_EQ(p.hardware.device_count, 8);
+  EXPECT_EQ(p.hardware.cpu, "epyc-9654");
+  EXPECT_EQ(p.hardware.cpu_count, 2);
+  ASSERT_TRUE(p.hardware.catalog.has_value());
+  EXPECT_EQ(p.hardware.catalog->filename(), "extra_hardware");
+  EXPECT_TRUE(p.hardware.catalog->is_absolute());  // relative to the pipeline file
+  EXPECT_EQ(p.hardware.compute_dtype, "bf16");
+  EXPECT_TRUE(p.hardware.disk_offload);
+  EXPECT_DOUBLE_EQ(p.cost.lifetime_years, 4);
+  EXPECT_DOUBLE_EQ(p.cost.utilisation, 0.6);
+  EXPECT_DOUBLE_EQ(p.cost.usd_per_kwh, 0.12);
+  EXPECT_DOUBLE_EQ(p.cost.pue, 1.3);
+  ASSERT_TRUE(p.report.radar_svg.has_value());
+  EXPECT_EQ(p.report.radar_svg->filename(), "radar.svg");
+  // Re-pricing never changes what was measured: the hash equals the pipeline's without these tables.
+  const Pipeline without = load_pipeline(fixture("minimal.toml"), {}, {});
+  EXPECT_EQ(p.points[0].config_hash, without.points[0].config_hash);
+  EXPECT_EQ(p.points[0].resolved_toml.find("hardware"), std::string::npos);
+}
+
+TEST(PipelineLoad, HardwareAndCostDefaults) {
+  const Pipeline p = load_pipeline(fixture("minimal.toml"), {}, {});
+  EXPECT_TRUE(p.hardware.device.empty());  // this machine
+  EXPECT_EQ(p.hardware.device_count, 1);
+  EXPECT_DOUBLE_EQ(p.cost.lifetime_years, 3);
+  EXPECT_DOUBLE_EQ(p.cost.utilisation, 1);
+  EXPECT_DOUBLE_EQ(p.cost.usd_per_kwh, 0.15);
+  EXPECT_DOUBLE_EQ(p.cost.pue, 1);
+  EXPECT_FALSE(p.report.radar_svg.has_value());
+}
+
+TEST(PipelineLoad, HardwareAndCostErrorsNameTheKey) {
+  const std::string file = fixture("cap_tables.toml");
+  EXPECT_NE(load_error(file, {"hardware.devices=2"}).find("unknown key 'hardware.devices'; expected one of"),
+            std::string::npos);
+  EXPECT_NE(
+      load_error(file, {"hardware.device_count=0"}).find("'hardware.device_count' is 0; expected an integer >= 1"),
+      std::string::npos);
+  EXPECT_NE(load_error(file, {"hardware.compute_dtype=bf61"}).find("did you mean 'bf16'"), std::string::npos);
+  EXPECT_NE(load_error(file, {"hardware.disk_offload=1"}).find("expected true or false"), std::string::npos);
+  EXPECT_NE(load_error(file, {"cost.pue=0.5"}).find("'cost.pue' is 0.5; expected a power usage effectiveness >= 1"),
+            std::string::npos);
+  EXPECT_NE(load_error(file, {"cost.utilisation=0"}).find("'cost.utilisation' is 0"), std::string::npos);
+  EXPECT_NE(load_error(file, {"cost.usd_per_kwh=\"cheap\""}).find("'cost.usd_per_kwh' is a string"), std::string::npos);
+  EXPECT_NE(load_error(file, {"hardware.device=[\"h100-sxm\", \"h200\"]"}).find("cannot be swept"), std::string::npos);
+  EXPECT_NE(load_error(file, {"report.radar=\"x.svg\""}).find("unknown key 'report.radar'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace moecap::host

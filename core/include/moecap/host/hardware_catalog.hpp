@@ -21,8 +21,9 @@ namespace moecap::host {
 enum class DeviceKind { gpu, cpu, soc, dram, ssd };
 const char* device_kind_name(DeviceKind kind);
 
-/// Compute dtypes a catalog gives dense peaks for. int8 is in operations/s.
-enum class ComputeDtype { fp32, tf32, bf16, fp16, fp8, int8 };
+/// Compute dtypes a catalog gives dense peaks for. int8 is in operations/s. fp64 is what backend-reference
+/// computes in (most GPU entries leave it out; `moecap probe` measures it).
+enum class ComputeDtype { fp32, tf32, bf16, fp16, fp8, int8, fp64 };
 const char* compute_dtype_name(ComputeDtype dtype);
 /// "bf16" → bf16 …; nullopt for an unknown name.
 std::optional<ComputeDtype> compute_dtype_from_name(std::string_view name);
@@ -46,6 +47,7 @@ struct HardwareDevice {
   std::optional<double> capacity_bytes;               ///< ssd
   std::optional<double> read_bandwidth_bytes_per_s;   ///< ssd
   std::optional<double> write_bandwidth_bytes_per_s;  ///< ssd
+  std::optional<int> hardware_threads;                ///< cpu: hardware threads of one CPU (SMT included)
   std::string source;                                 ///< "file" it was read from
 
   /// The dense peak of a dtype; throws std::out_of_range naming the device and the dtypes it has.

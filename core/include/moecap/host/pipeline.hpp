@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "moecap/host/config_view.hpp"
+#include "moecap/host/system_cost.hpp"
 
 namespace moecap::host {
 
@@ -107,6 +108,24 @@ struct RunPoint {
   std::string config_hash;  ///< FNV-1a 64 of resolved_toml, 16 lowercase hex digits
 };
 
+/// [hardware]: the system a run's utilisation is divided by and its cost priced on. Read once per pipeline
+/// (not swept; not part of the resolved config). Without a device, "this machine": the entry `moecap probe`
+/// writes (probed on first use).
+struct HardwareSettings {
+  std::string device;        ///< catalog id or alias; empty = this machine
+  int64_t device_count = 1;  ///< devices of that kind in the system
+  std::string cpu;           ///< host CPU id of an accelerator system; empty = no host CPU priced
+  int64_t cpu_count = 1;
+  std::optional<std::filesystem::path> catalog;  ///< extra catalog file or folder (absolute after loading)
+  std::string compute_dtype;                     ///< peak dtype for S-MFU/MFU; empty = the session's compute dtype
+  bool disk_offload = false;                     ///< the offload tier is disk: an SSD is priced
+};
+
+/// [report]: files made from every point of the pipeline together.
+struct ReportSettings {
+  std::optional<std::filesystem::path> radar_svg;  ///< the CAP radar (absolute after loading)
+};
+
 struct Pipeline {
   std::filesystem::path source_file;    ///< as given to load_pipeline
   std::vector<std::string> overrides;   ///< the --set arguments applied, in order
@@ -115,6 +134,9 @@ struct Pipeline {
   std::vector<std::string> sweep_keys;  ///< the axes, in order; empty without a sweep
   std::vector<RunPoint> points;         ///< at least one
   std::vector<PluginEntry> sinks;       ///< shared by every point
+  HardwareSettings hardware;            ///< [hardware], shared by every point
+  CostParameters cost;                  ///< [cost], shared by every point
+  ReportSettings report;                ///< [report]
 };
 
 /// Reads, validates and expands a pipeline. set_overrides are "key=value" strings (the value is parsed as

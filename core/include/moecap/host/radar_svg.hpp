@@ -45,8 +45,9 @@ struct RadarScores {
   double cost = 0;
 };
 
-/// One axis: scores in [baseline, 100]. Equal values (hi == lo) all score 100. Throws
-/// std::invalid_argument for non-finite values, baseline outside [0, 100) or lo > hi.
+/// One axis: scores in [baseline, 100]. Equal values (hi == lo) all score 100. NaN means "not measured" (a
+/// run without an accuracy task): it scores 0, the centre, is labelled "n/a" and takes no part in min-max.
+/// Throws std::invalid_argument for an infinite value, baseline outside [0, 100) or lo > hi.
 std::vector<double> normalise_axis(const std::vector<double>& values, const RadarAxis& axis, double baseline);
 
 /// All three axes, one RadarScores per point, in order.

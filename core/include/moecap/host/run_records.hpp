@@ -7,15 +7,31 @@
 #include <string>
 #include <vector>
 
+#include "moecap/host/hardware_catalog.hpp"
 #include "moecap/host/machine_info.hpp"
 #include "moecap/host/model_accounting.hpp"
+#include "moecap/host/phase_energy.hpp"
 #include "moecap/host/pipeline.hpp"
+#include "moecap/host/radar_svg.hpp"
 #include "moecap/host/record_builder.hpp"
 #include "moecap/host/request_metrics.hpp"
 #include "moecap/host/step_record.hpp"
+#include "moecap/host/system_cost.hpp"
 #include "moecap/host/workload.hpp"
 
 namespace moecap::host {
+
+/// How a run point is judged: the system its ratios divide by and its cost is priced on (run_system.hpp).
+struct CapJudgement {
+  std::string hardware;    ///< the system's label
+  std::string peak_dtype;  ///< the catalog dtype S-MFU/MFU divide by ("fp32"); empty when none fits
+  HardwarePeaks peaks;     ///< bandwidth_bytes_per_s 0 / flops_per_s 0 where the entry gives none
+  PurchaseCost purchase;
+  CostParameters cost;
+  const HardwareDevice* gpu = nullptr;  ///< for the MoE-CAP code's cost figure (GPU systems only)
+  int gpu_count = 0;
+  const PhaseEnergy* energy = nullptr;  ///< energy of the recorded steps; null = not metered
+};
 
 /// What a run point is, beyond the pipeline: the plugins and session as they turned out.
 struct RunContext {
@@ -29,6 +45,7 @@ struct RunContext {
   const ModelAccounting* accounting = nullptr;
   moecap_session_info session{};
   MachineInfo machine;
+  const CapJudgement* cap = nullptr;  ///< null: no system to judge by (ratios and cost left out)
 };
 
 const char* dtype_name(int32_t dtype);
@@ -36,7 +53,9 @@ const char* dtype_name(int32_t dtype);
 RecordBuilder make_run_record(const RunContext& context);
 RecordBuilder make_step_record(const RunContext& context, int64_t repetition, const StepRecord& step);
 RecordBuilder make_request_record(const RunContext& context, int64_t repetition, const RequestRecord& request);
+/// radar_point, when given, receives the point's place on the CAP radar: mean TPOT, $ per 1M output tokens
+/// (NaN without a CapJudgement) and accuracy (NaN: no task measured one).
 RecordBuilder make_summary_record(const RunContext& context, const std::vector<StepRecord>& steps,
-                                  const std::vector<RequestRecord>& requests);
+                                  const std::vector<RequestRecord>& requests, CapPoint* radar_point = nullptr);
 
 }  // namespace moecap::host

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <memory>
 
-namespace moecap::bench {
+namespace moecap::ceilings {
 
 struct BandwidthProbeOptions {
   size_t bytes = size_t{512} << 20;  ///< read buffer; the triad uses three of bytes/2 each
@@ -59,4 +59,8 @@ struct GemmCeiling {
 /// setting), best of passes per shape.
 GemmCeiling measure_sgemm(int threads, int passes = 3);
 
-}  // namespace moecap::bench
+/// OpenBLAS dgemm (M = N = K = 1536) FLOP/s on `threads` threads, best of passes: the fp64 ceiling of a
+/// backend that computes in double (backend-reference).
+double measure_dgemm(int threads, int passes = 2);
+
+}  // namespace moecap::ceilings

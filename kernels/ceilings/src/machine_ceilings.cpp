@@ -1,4 +1,4 @@
-#include "machine_ceilings.hpp"
+#include "moecap/ceilings/machine_ceilings.hpp"
 
 #include <cblas.h>
 #include <time.h>
@@ -12,7 +12,7 @@
 
 #include "moecap/kernels/cpu/compute_threads.hpp"
 
-namespace moecap::bench {
+namespace moecap::ceilings {
 
 double process_cpu_seconds() {
   timespec ts{};
@@ -159,7 +159,27 @@ double sgemm_rate(int m, int n, int k, int passes, int threads, double* best_per
   return best;
 }
 
+double dgemm_rate(int n, int passes) {
+  std::vector<double> a(static_cast<size_t>(n) * n, 0.5), b(static_cast<size_t>(n) * n, 0.25),
+      c(static_cast<size_t>(n) * n, 0.0);
+  double best = 0;
+  for (int pass = 0; pass < passes + 1; ++pass) {
+    const double begin = now();
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, n, 1.0, a.data(), n, b.data(), n, 0.0, c.data(), n);
+    const double seconds = now() - begin;
+    if (pass > 0) best = std::max(best, 2.0 * n * n * static_cast<double>(n) / seconds);
+  }
+  return best;
+}
+
 }  // namespace
+
+double measure_dgemm(int threads, int passes) {
+  kernels::cpu::set_blas_threads(std::max(1, threads));
+  const double rate = dgemm_rate(1536, passes);
+  kernels::cpu::use_single_threaded_blas();
+  return rate;
+}
 
 GemmCeiling measure_sgemm(int threads, int passes) {
   kernels::cpu::set_blas_threads(std::max(1, threads));
@@ -172,4 +192,4 @@ GemmCeiling measure_sgemm(int threads, int passes) {
   return out;
 }
 
-}  // namespace moecap::bench
+}  // namespace moecap::ceilings
