@@ -14,11 +14,12 @@ PhaseEnergy::PhaseEnergy(EnergyMeter::Options options, bool use_counters)
       }()),
       measuring_(meter_.measures()),
       tdp_w_(options.estimate_tdp_w) {
+  totals_.source = measuring_ ? EnergySource::measured : EnergySource::estimated;
   if (!measuring_) {
     std::ostringstream text;
     text << "estimated: system TDP " << tdp_w_ << " W x step time"
          << (use_counters ? " (no RAPL or NVML counter readable)" : " (the system judged is not this machine)");
-    detail_ = text.str();
+    totals_.detail = text.str();
   }
 }
 
@@ -33,11 +34,12 @@ void PhaseEnergy::add_step(StepMode mode, double latency_s, double now_s) {
   if (measuring_) {
     const EnergyReading reading = meter_.stop(interval);
     meter_.start();
-    if (detail_.empty()) detail_ = "measured: " + reading.detail + ", average power of each step's interval";
+    if (totals_.detail.empty())
+      totals_.detail = "measured: " + reading.detail + ", average power of each step's interval";
     power = interval > 0 ? reading.joules / interval : 0;
   }
   last_s_ = now_s;
-  joules_[static_cast<int>(mode)] += power * latency_s;
+  totals_.joules[static_cast<int>(mode)] += power * latency_s;
 }
 
 }  // namespace moecap::host

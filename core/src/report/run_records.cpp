@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "moecap/host/expert_statistics.hpp"
+#include "moecap/host/model_description_file.hpp"
 #include "moecap/host/moecap_code_cost.hpp"
 #include "moecap/host/run_utilisation.hpp"
 #include "moecap/host/step_utilisation.hpp"
@@ -128,14 +129,14 @@ double add_cap_fields(RecordBuilder& r, const RunContext& c, const std::vector<S
   const int64_t output_tokens = m.output_tokens;
   double energy_j = NAN;
   if (cap.energy != nullptr) {
-    energy_j = cap.energy->total_joules();
+    energy_j = cap.energy->total();
     r.add_double("energy_j", energy_j, "J");
-    r.add_double("prefill_energy_j", cap.energy->joules(StepMode::prefill), "J");
-    r.add_double("decode_energy_j", cap.energy->joules(StepMode::decode), "J");
-    if (u.mixed.steps > 0) r.add_double("mixed_energy_j", cap.energy->joules(StepMode::mixed), "J");
+    r.add_double("prefill_energy_j", cap.energy->of(StepMode::prefill), "J");
+    r.add_double("decode_energy_j", cap.energy->of(StepMode::decode), "J");
+    if (u.mixed.steps > 0) r.add_double("mixed_energy_j", cap.energy->of(StepMode::mixed), "J");
     r.add_double("average_power_w", busy_s > 0 ? energy_j / busy_s : NAN, "W");
-    r.add_string("energy_source", energy_source_name(cap.energy->source()));
-    r.add_string("energy_detail", cap.energy->detail());
+    r.add_string("energy_source", energy_source_name(cap.energy->source));
+    r.add_string("energy_detail", cap.energy->detail);
     r.add_double("output_tokens_per_joule", energy_j > 0 ? static_cast<double>(output_tokens) / energy_j : NAN,
                  "tokens/J");
   }
@@ -183,6 +184,12 @@ RecordBuilder make_run_record(const RunContext& c) {
   r.add_string("weight_dtype", dtype_name(c.session.weight_dtype));
   r.add_string("compute_dtype", dtype_name(c.session.compute_dtype));
   r.add_string("kv_dtype", dtype_name(c.session.kv_dtype));
+  // What `moecap analyze` needs to recompute every metric without the model plugin: the description in the
+  // preset format and the accounting widths the run used.
+  const AccountingOptions& accounting = c.accounting->options();
+  r.add_string("model_description", model_description_toml(*c.model, accounting.qk_norm_scope));
+  r.add_double("weight_bytes_per_element", accounting.weight_bytes_per_element, "bytes");
+  r.add_double("kv_bytes_per_element", accounting.kv_bytes_per_element, "bytes");
   if (point.workload) {
     r.add_int("batch_size", point.workload->batch_size);
     r.add_int("prompt_tokens", point.workload->prompt_tokens, "tokens");
@@ -238,6 +245,7 @@ RecordBuilder make_request_record(const RunContext& c, int64_t repetition, const
   r.add_int("request", q.id);
   r.add_int("prompt_tokens", q.prompt_tokens, "tokens");
   r.add_int("output_tokens", static_cast<int64_t>(q.token_times_s.size()), "tokens");
+  r.add_double("arrival_s", q.arrival_s, "s");
   const double ttft = q.first_token_s - q.arrival_s;
   const double e2e = q.finish_s - q.arrival_s;
   r.add_double("ttft_s", ttft, "s");

@@ -95,49 +95,10 @@ class SinkSet {
   std::vector<Sink> sinks_;
 };
 
-// DRAM a point keeps in use: every weight and the KV cache of a full batch at its longest.
-double host_memory_bytes(const ModelAccounting& accounting, const RunPoint& point) {
-  double bytes = accounting.weight_bytes(accounting.total_params());
-  if (point.workload)
-    bytes += accounting.kv_bytes_per_token() * static_cast<double>(point.workload->batch_size) *
-             static_cast<double>(point.workload->prompt_tokens + point.workload->output_tokens);
-  return bytes;
-}
-
-// The system's peaks, price and energy source for one point.
-CapJudgement judge_point(const RunSystem& system, const Pipeline& pipeline, const RunContext& context,
-                         const RunPoint& point) {
-  CapJudgement cap;
-  cap.hardware = system.label;
-  std::optional<ComputeDtype> dtype = system.compute_dtype.empty() ? peak_dtype_of(context.session.compute_dtype)
-                                                                   : compute_dtype_from_name(system.compute_dtype);
-  if (dtype) {
-    cap.peak_dtype = compute_dtype_name(*dtype);
-    cap.peaks = system.peaks(*dtype);
-    if (cap.peaks.flops_per_s <= 0)
-      log(MOECAP_LOG_WARN, "moecap",
-          "hardware '" + system.device_id + "' gives no dense " + cap.peak_dtype +
-              " peak: S-MFU and MFU are left out (set [hardware] compute_dtype to compare with another peak)");
-  } else {
-    cap.peaks = system.peaks(ComputeDtype::fp32);
-    cap.peaks.flops_per_s = 0;
-    log(MOECAP_LOG_WARN, "moecap",
-        std::string("no catalog peak fits the compute dtype ") + dtype_name(context.session.compute_dtype) +
-            ": S-MFU and MFU are left out");
-  }
-  const SystemSpec spec = system.with_host_memory(host_memory_bytes(*context.accounting, point));
-  cap.purchase = purchase_cost(system.catalog, spec);
-  cap.cost = pipeline.cost;
-  const HardwareDevice& primary = system.primary();
-  if (primary.kind == DeviceKind::gpu) {
-    cap.gpu = &primary;
-    cap.gpu_count = static_cast<int>(system.device_count);
-  }
-  return cap;
-}
-
-double point_system_tdp_w(const RunSystem& system, const RunContext& context, const RunPoint& point) {
-  return system_tdp_w(system.catalog, system.with_host_memory(host_memory_bytes(*context.accounting, point)));
+double point_host_memory_bytes(const RunContext& context, const RunPoint& point) {
+  return point.workload ? run_host_memory_bytes(*context.accounting, point.workload->batch_size,
+                                                point.workload->prompt_tokens, point.workload->output_tokens)
+                        : run_host_memory_bytes(*context.accounting, 0, 0, 0);
 }
 
 std::string point_label(const Pipeline& pipeline, const RunPoint& point) {
@@ -180,11 +141,12 @@ void run_point(PluginRegistry& registry, const Pipeline& pipeline, const RunPoin
   std::optional<CapJudgement> cap;
   std::optional<PhaseEnergy> energy;
   if (system != nullptr) {
-    cap = judge_point(*system, pipeline, context, point);
+    const double host_memory = point_host_memory_bytes(context, point);
+    cap = judge_on_system(*system, context.session.compute_dtype, host_memory, pipeline.cost);
     EnergyMeter::Options energy_options;
-    energy_options.estimate_tdp_w = point_system_tdp_w(*system, context, point);
+    energy_options.estimate_tdp_w = system_tdp_w(system->catalog, system->with_host_memory(host_memory));
     energy.emplace(energy_options, system->is_this_machine);
-    cap->energy = &*energy;
+    cap->energy = &energy->totals();
     context.cap = &*cap;
   }
 

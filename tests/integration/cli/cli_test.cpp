@@ -295,6 +295,59 @@ TEST_F(Cli, UnknownHardwareIsBadInputNamingTheKnownIds) {
   EXPECT_FALSE(fs::exists(dir_ / "out" / "records.jsonl") && !slurp(dir_ / "out" / "records.jsonl").empty());
 }
 
+// analyze recomputes every summary figure from the stored records alone (no plugin runs), re-prices on
+// another system, and notices a tampered record.
+TEST_F(Cli, AnalyzeRecomputesTheSummaryAndRepricesIt) {
+  const fs::path pipeline = write("tiny.toml", kTinyPipeline);
+  ASSERT_EQ(moecap("run -q '" + pipeline.string() + "' --set 'workload.batch_size=[1,2]'", dir_).exit_code, 0);
+  const fs::path results = dir_ / "out" / "records.jsonl";
+  Result checked = moecap("analyze '" + results.string() + "'", dir_);
+  ASSERT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_NE(checked.err.find("tiny/p0000: "), std::string::npos) << checked.err;
+  EXPECT_NE(checked.err.find("tiny/p0001: "), std::string::npos) << checked.err;
+  EXPECT_NE(checked.err.find("figures recomputed equal the stored summary"), std::string::npos) << checked.err;
+  EXPECT_NE(checked.out.find("-- analyzed tiny/p0001 --"), std::string::npos);
+
+  Result repriced = moecap("analyze --json --hardware h100-sxm --device-count 2 '" + results.string() + "'", dir_);
+  ASSERT_EQ(repriced.exit_code, 0) << repriced.err;
+  std::istringstream lines(repriced.out);
+  int summaries = 0;
+  for (std::string line; std::getline(lines, line); ++summaries) {
+    const auto s = nlohmann::json::parse(line);
+    EXPECT_EQ(s.at("hardware"), "2 x h100-sxm");
+    EXPECT_NEAR(s.at("decode_s_mbu").get<double>(), s.at("decode_s_mbu_bytes_per_s").get<double>() / 6.7e12, 1e-15);
+    EXPECT_EQ(s.at("energy_source"), "estimated");
+    EXPECT_DOUBLE_EQ(s.at("purchase_usd").get<double>(), 2 * 38000);
+  }
+  EXPECT_EQ(summaries, 2);
+
+  // A step's latency changed after the fact: the recomputed summary no longer matches.
+  std::string text = slurp(results);
+  const auto at = text.find("\"latency_s\":");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + std::string("\"latency_s\":").size(), "1");
+  std::ofstream(results) << text;
+  Result tampered = moecap("analyze '" + results.string() + "'", dir_);
+  EXPECT_EQ(tampered.exit_code, 1) << tampered.err;
+  EXPECT_NE(tampered.err.find("(stored "), std::string::npos) << tampered.err;
+}
+
+TEST_F(Cli, AnalyzeBadInputNamesFileAndLine) {
+  const fs::path results = write("bad.jsonl", "{\"record\":\"run\",\"run_id\":\"a/p0\"}\nnot json\n");
+  Result r = moecap("analyze '" + results.string() + "'", dir_);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(results.string() + ":2: not JSON"), std::string::npos) << r.err;
+  const fs::path orphan = write("orphan.jsonl", "{\"record\":\"step\",\"run_id\":\"a/p0\"}\n");
+  r = moecap("analyze '" + orphan.string() + "'", dir_);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(orphan.string() + ":1: a step record of run 'a/p0' before its run record"), std::string::npos)
+      << r.err;
+  const fs::path no_description = write("old.jsonl", "{\"record\":\"run\",\"run_id\":\"a/p0\"}\n");
+  r = moecap("analyze '" + no_description.string() + "'", dir_);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("has no model_description"), std::string::npos) << r.err;
+}
+
 TEST_F(Cli, PluginsJsonExplainsRejections) {
   Result r = moecap(std::string("plugins --json --plugin-path '") + MOECAP_FIXTURE_PLUGIN_DIR + "'", dir_);
   ASSERT_EQ(r.exit_code, 0) << r.err;

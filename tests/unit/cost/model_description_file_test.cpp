@@ -70,3 +70,35 @@ TEST(ModelDescriptionFile, ErrorsNameTheFileAndKey) {
 
 }  // namespace
 }  // namespace moecap::host
+
+namespace moecap::host {
+namespace {
+
+// What RUN records store for `moecap analyze`: written back, every preset gives the same accounting (and
+// writing it again gives the same text).
+TEST(ModelDescriptionFile, WrittenBackEveryPresetKeepsItsAccounting) {
+  for (const auto& entry : std::filesystem::directory_iterator(MOECAP_MODEL_PRESET_DIR)) {
+    if (entry.path().extension() != ".toml") continue;
+    SCOPED_TRACE(entry.path().filename().string());
+    const auto original = load_model_description(entry.path().string(), {});
+    const std::string text = model_description_toml(original->desc, original->qk_norm_scope);
+    const auto again = parse_model_description(text, "written");
+    EXPECT_EQ(model_description_toml(again->desc, again->qk_norm_scope), text);
+    for (QkNormScope scope : {QkNormScope::per_head, QkNormScope::whole_projection}) {
+      AccountingOptions options;
+      options.qk_norm_scope = scope;
+      const ModelAccounting a(original->desc, options);
+      const ModelAccounting b(again->desc, options);
+      EXPECT_EQ(a.total_params(), b.total_params());
+      EXPECT_EQ(a.active_params(), b.active_params());
+      EXPECT_EQ(a.kv_elements_per_token(), b.kv_elements_per_token());
+      EXPECT_DOUBLE_EQ(a.sparse_weight_flops_per_token(), b.sparse_weight_flops_per_token());
+      EXPECT_DOUBLE_EQ(a.attention_score_flops(100, 1), b.attention_score_flops(100, 1));
+    }
+    EXPECT_EQ(again->qk_norm_scope, original->qk_norm_scope);
+    EXPECT_EQ(std::string(again->desc.name), std::string(original->desc.name));
+  }
+}
+
+}  // namespace
+}  // namespace moecap::host

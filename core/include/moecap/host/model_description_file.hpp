@@ -53,4 +53,9 @@ std::unique_ptr<ModelDescriptionFile> parse_model_description(std::string_view t
 std::unique_ptr<ModelDescriptionFile> load_model_description(const std::string& model,
                                                              const std::vector<std::filesystem::path>& search_dirs);
 
+/// The description in the preset format (the keys parse_model_description reads, all written out), so that
+/// parse_model_description(model_description_toml(d, scope)) gives the same accounting. Every MoE layer is
+/// taken to be like the first (as presets are). Written into RUN records for `moecap analyze`.
+std::string model_description_toml(const moecap_model_desc& desc, QkNormScope qk_norm_scope);
+
 }  // namespace moecap::host

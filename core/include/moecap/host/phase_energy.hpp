@@ -13,6 +13,15 @@
 
 namespace moecap::host {
 
+/// Energy of a run's recorded steps by phase, and how it was obtained.
+struct PhaseEnergyTotals {
+  double joules[3] = {0, 0, 0};  ///< indexed by StepMode
+  EnergySource source = EnergySource::estimated;
+  std::string detail;
+  double of(StepMode mode) const { return joules[static_cast<int>(mode)]; }
+  double total() const { return joules[0] + joules[1] + joules[2]; }
+};
+
 class PhaseEnergy {
  public:
   /// use_counters = false forces the TDP estimate (the system judged is not the machine that ran).
@@ -22,18 +31,18 @@ class PhaseEnergy {
   /// After each recorded step: now_s is read after the step returned, latency_s is the step's own time.
   void add_step(StepMode mode, double latency_s, double now_s);
 
-  double joules(StepMode mode) const { return joules_[static_cast<int>(mode)]; }
-  double total_joules() const { return joules_[0] + joules_[1] + joules_[2]; }
-  EnergySource source() const { return measuring_ ? EnergySource::measured : EnergySource::estimated; }
-  const std::string& detail() const { return detail_; }
+  double joules(StepMode mode) const { return totals_.of(mode); }
+  double total_joules() const { return totals_.total(); }
+  EnergySource source() const { return totals_.source; }
+  const std::string& detail() const { return totals_.detail; }
+  const PhaseEnergyTotals& totals() const { return totals_; }
 
  private:
   EnergyMeter meter_;
   bool measuring_ = false;
   double tdp_w_ = 0;
   double last_s_ = 0;
-  double joules_[3] = {0, 0, 0};
-  std::string detail_;
+  PhaseEnergyTotals totals_;
 };
 
 }  // namespace moecap::host

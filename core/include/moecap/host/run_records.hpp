@@ -7,31 +7,17 @@
 #include <string>
 #include <vector>
 
-#include "moecap/host/hardware_catalog.hpp"
+#include "moecap/host/cap_judgement.hpp"
 #include "moecap/host/machine_info.hpp"
 #include "moecap/host/model_accounting.hpp"
-#include "moecap/host/phase_energy.hpp"
 #include "moecap/host/pipeline.hpp"
 #include "moecap/host/radar_svg.hpp"
 #include "moecap/host/record_builder.hpp"
 #include "moecap/host/request_metrics.hpp"
 #include "moecap/host/step_record.hpp"
-#include "moecap/host/system_cost.hpp"
 #include "moecap/host/workload.hpp"
 
 namespace moecap::host {
-
-/// How a run point is judged: the system its ratios divide by and its cost is priced on (run_system.hpp).
-struct CapJudgement {
-  std::string hardware;    ///< the system's label
-  std::string peak_dtype;  ///< the catalog dtype S-MFU/MFU divide by ("fp32"); empty when none fits
-  HardwarePeaks peaks;     ///< bandwidth_bytes_per_s 0 / flops_per_s 0 where the entry gives none
-  PurchaseCost purchase;
-  CostParameters cost;
-  const HardwareDevice* gpu = nullptr;  ///< for the MoE-CAP code's cost figure (GPU systems only)
-  int gpu_count = 0;
-  const PhaseEnergy* energy = nullptr;  ///< energy of the recorded steps; null = not metered
-};
 
 /// What a run point is, beyond the pipeline: the plugins and session as they turned out.
 struct RunContext {
