@@ -146,6 +146,44 @@ TEST(ConformanceCommand, LevelsSelectWhatRunsAndUnknownLevelsAreRefused) {
   std::ostringstream out;
   EXPECT_EQ(run_conformance_command(sink_fixture("fx_good").string(), "load,bogus", false, out), 1);
   EXPECT_NE(out.str().find("unknown conformance level 'bogus'"), std::string::npos);
+  // all = the structural levels; numerics runs whole models and is asked for by name.
+  EXPECT_EQ(status_of(conformance_json(sink_fixture("fx_good"), 0), "BE-NUM-01"), "missing");
+}
+
+// The numerics level itself runs in tests/conformance/numerics (it needs the real plugins); here: who it
+// applies to, and how it refuses what it cannot run.
+TEST(ConformanceCommand, NumericsIsSkippedForPluginsThatAreNotBackends) {
+  ConformanceOptions options;
+  options.levels = "numerics";
+  const nlohmann::json doc = conformance_json(sink_fixture("fx_good"), 0, options);
+  for (const char* id : {"BE-NUM-01", "BE-NUM-02", "BE-NUM-03"}) EXPECT_EQ(status_of(doc, id), "SKIP") << id;
+  options.dtypes = {"bf16"};
+  const nlohmann::json bf16 = conformance_json(fixture("model", "fx_tiny"), 0, options);
+  EXPECT_EQ(status_of(bf16, "BE-NUM-02"), "SKIP");
+  EXPECT_EQ(status_of(bf16, "BE-NUM-01"), "missing");
+}
+
+TEST(ConformanceCommand, NumericsFailsWhenTheNamedReferenceDoesNotLoad) {
+  ConformanceOptions options;
+  options.levels = "numerics";
+  options.dtypes = {"f32"};
+  options.reference_backend = test::fixture_dir() / "libmoecap-backend-reference-absent.so";
+  const nlohmann::json doc = conformance_json(fixture("backend", "fx_tiny"), 1, options);
+  EXPECT_EQ(status_of(doc, "BE-NUM-01"), "FAIL");
+}
+
+TEST(ConformanceCommand, NumericsRefusesUnknownFamiliesAndDtypesBeforeRunning) {
+  ConformanceOptions options;
+  options.levels = "numerics";
+  options.families = {"gpt2"};
+  std::ostringstream out;
+  EXPECT_EQ(run_conformance_command(fixture("backend", "fx_tiny").string(), options, false, out), 1);
+  EXPECT_NE(out.str().find("unknown model family 'gpt2'"), std::string::npos) << out.str();
+  options.families = {};
+  options.dtypes = {"int8"};
+  std::ostringstream out2;
+  EXPECT_EQ(run_conformance_command(fixture("backend", "fx_tiny").string(), options, false, out2), 1);
+  EXPECT_NE(out2.str().find("unknown weight dtype 'int8'"), std::string::npos) << out2.str();
 }
 
 }  // namespace

@@ -2,15 +2,20 @@
 // library through the raw C tables (not the proxies), so the kit sees exactly what a host would.
 //
 // Levels: load (BE-LOAD-01..05), metadata (BE-META-01/02), lifecycle (BE-LIFE-01 plus the per-kind
-// SK-LIFE-02, MD-LIFE-02, TK-LIFE-02), errors (BE-ERR-01/02). The BE- ids apply to every plugin kind;
-// they keep the names of plugin-abi.md §4.12. A crash in the plugin ends the run (and fails it).
+// SK-LIFE-02, MD-LIFE-02, TK-LIFE-02), errors (BE-ERR-01/02), numerics (BE-NUM-01..03, backends only: whole
+// models against backend-reference, through the host's proxies, since what is checked there is the numbers a
+// run would see, not the C tables). The BE- ids apply to every plugin kind; they keep the names of
+// plugin-abi.md §4.12. A crash in the plugin ends the run (and fails it).
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <boost/dll/shared_library.hpp>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <regex>
 #include <set>
@@ -21,7 +26,10 @@
 #include "moecap/host/commands.hpp"
 #include "moecap/host/config_view.hpp"
 #include "moecap/host/host_services.hpp"
+#include "moecap/host/model_lookup.hpp"
+#include "moecap/host/numerics_conformance.hpp"
 #include "moecap/host/plugin_loader.hpp"
+#include "moecap/host/plugin_registry.hpp"
 
 namespace moecap::host {
 namespace {
@@ -38,6 +46,7 @@ struct Result {
   std::string requirement;
   Verdict verdict;
   std::string detail;
+  std::optional<double> max_relative_error;  ///< numerics: the measured logits error
 };
 
 // Runs one plugin call; an exception escaping it is recorded for BE-ERR-02 instead of ending the run.
@@ -103,12 +112,15 @@ class ConformanceRun {
 
   int run(const std::set<std::string>& levels, bool json, std::ostream& out) {
     load_config();
+    // Bad --families / --dtypes are the user's mistake: refuse them before anything runs.
+    if (levels.count("numerics")) numerics_cases_ = numerics::cases(preset_dirs(), options_.families, options_.dtypes);
     const bool loaded = check_load(levels.count("load") != 0);
     if (loaded) {
       // Each level reloads the plugin at most through with_plugin_released; stop when it no longer loads.
       if (plugin_ && levels.count("metadata")) check_metadata();
       if (plugin_ && levels.count("lifecycle")) check_lifecycle();
       if (plugin_ && levels.count("errors")) check_errors();
+      if (plugin_ && levels.count("numerics")) check_numerics();
     }
     if (levels.count("errors")) {
       if (firewall_.escapes().empty())
@@ -137,8 +149,10 @@ class ConformanceRun {
     return plugin_ != nullptr;
   }
 
-  void add(std::string id, std::string level, std::string requirement, Verdict verdict, std::string detail) {
-    results_.push_back({std::move(id), std::move(level), std::move(requirement), verdict, std::move(detail)});
+  void add(std::string id, std::string level, std::string requirement, Verdict verdict, std::string detail,
+           std::optional<double> max_relative_error = std::nullopt) {
+    results_.push_back(
+        {std::move(id), std::move(level), std::move(requirement), verdict, std::move(detail), max_relative_error});
   }
 
   void load_config() {
@@ -691,6 +705,78 @@ class ConformanceRun {
     }
   }
 
+  // --------------------------------------------------------------------------------------- numerics
+
+  std::vector<std::filesystem::path> preset_dirs() const {
+    return options_.preset_dirs.empty() ? default_preset_dirs() : options_.preset_dirs;
+  }
+
+  // One line per case: family × dtype under the dtype's id, for every backend component of the plugin.
+  void check_numerics() {
+    std::vector<std::string> ids;  // the requested dtypes' ids, in report order, for lines that cover them all
+    for (const numerics::Case& c : numerics_cases_)
+      if (std::find(ids.begin(), ids.end(), numerics::requirement_id(c.dtype)) == ids.end())
+        ids.push_back(numerics::requirement_id(c.dtype));
+    auto all_ids = [&](const std::string& requirement, Verdict verdict, const std::string& detail) {
+      for (const std::string& id : ids) add(id, "numerics", requirement, verdict, detail);
+    };
+    const std::string rule = "logits and routing agree with backend-reference on every family's tiny preset";
+
+    std::vector<const ComponentInfo*> backends;
+    for (const ComponentInfo& c : plugin_->components())
+      if (c.kind == PluginKind::backend) backends.push_back(&c);
+    if (backends.empty())
+      return all_ids(rule, Verdict::skip,
+                     "not a backend plugin: the level compares a backend's steps with backend-reference");
+    if (numerics_cases_.empty()) return all_ids(rule, Verdict::fail, "no model family has a preset in the folders");
+
+    // The oracle and the models come from the same search a run uses (--plugin-path first); the library
+    // under test is this one, outside the registry, so a modified copy of backend-reference can be held to
+    // the installed one. A missing oracle is a skip unless --reference named it.
+    PluginRegistry registry(PluginSearchPaths::standard(options_.plugin_dirs));
+    std::optional<BackendProxy> reference;
+    try {
+      reference.emplace(registry.backend("reference", options_.reference_backend));
+      registry.model("synthetic");
+    } catch (const HostException& e) {
+      const bool named = !options_.reference_backend.empty() && !reference;
+      return all_ids(rule, named ? Verdict::fail : Verdict::skip,
+                     std::string(e.what()) + (named ? ""
+                                                    : " (pass --reference, or --plugin-path to a folder with "
+                                                      "libmoecap-backend-reference.so and "
+                                                      "libmoecap-model-synthetic.so)"));
+    }
+
+    for (const ComponentInfo* backend : backends) {
+      const BackendProxy candidate(ComponentRef(plugin_, backend));
+      for (const numerics::Case& c : numerics_cases_) {
+        const std::string id = numerics::requirement_id(c.dtype);
+        char tolerance[16];
+        std::snprintf(tolerance, sizeof tolerance, "%.0e", numerics::logits_tolerance(c.dtype));
+        const std::string requirement = label(*backend) + ": " + c.family + "-tiny, " + c.dtype +
+                                        " weights: logits within " + tolerance +
+                                        " of backend-reference, same experts per token";
+        if (c.preset.empty()) {
+          add(id, "numerics", requirement, Verdict::fail,
+              "the presets name family '" + c.family + "' but none is " + c.family + "-tiny.toml");
+          continue;
+        }
+        try {
+          const numerics::Comparison found = numerics::run_case(registry, c, candidate, *reference,
+                                                                backend_config_ ? backend_config_->get() : nullptr);
+          add(id, "numerics", requirement, found.passed() ? Verdict::pass : Verdict::fail, found.summary(),
+              found.max_relative_error);
+        } catch (const HostException& e) {
+          // A backend may leave a model feature out (it must say so by name); that is not a wrong number.
+          add(id, "numerics", requirement, e.code() == MOECAP_ERR_UNSUPPORTED ? Verdict::skip : Verdict::fail,
+              e.what());
+        } catch (const std::exception& e) {
+          add(id, "numerics", requirement, Verdict::fail, e.what());
+        }
+      }
+    }
+  }
+
   // ------------------------------------------------------------------------------------------ report
 
   void print(bool json, std::ostream& out) const {
@@ -710,12 +796,14 @@ class ConformanceRun {
       else
         doc["plugin"] = nullptr;
       doc["results"] = nlohmann::ordered_json::array();
-      for (const Result& r : results_)
+      for (const Result& r : results_) {
         doc["results"].push_back({{"id", r.id},
                                   {"level", r.level},
                                   {"requirement", r.requirement},
                                   {"status", verdict_name(r.verdict)},
                                   {"detail", r.detail}});
+        if (r.max_relative_error) doc["results"].back()["max_relative_error"] = *r.max_relative_error;
+      }
       doc["passed"] = passed;
       doc["failed"] = failed;
       doc["skipped"] = skipped;
@@ -741,22 +829,25 @@ class ConformanceRun {
   std::vector<Result> results_;
   toml::table config_table_;
   std::unique_ptr<ConfigView> root_config_, model_config_, backend_config_;
+  std::vector<numerics::Case> numerics_cases_;
 };
 
 }  // namespace
 
 int run_conformance_command(const std::string& plugin_path, const ConformanceOptions& options, bool json,
                             std::ostream& out) {
-  static const std::set<std::string> known = {"load", "metadata", "lifecycle", "errors"};
+  // "all" is the structural levels; numerics runs whole models and needs two more plugins, so it is named.
+  static const std::set<std::string> structural = {"load", "metadata", "lifecycle", "errors"};
   std::set<std::string> levels;
   std::stringstream list(options.levels);
   for (std::string level; std::getline(list, level, ',');) {
     if (level == "all")
-      levels.insert(known.begin(), known.end());
-    else if (known.count(level))
+      levels.insert(structural.begin(), structural.end());
+    else if (structural.count(level) || level == "numerics")
       levels.insert(level);
     else {
-      out << "unknown conformance level '" << level << "' (known: load, metadata, lifecycle, errors, all)\n";
+      out << "unknown conformance level '" << level
+          << "' (known: load, metadata, lifecycle, errors, numerics; all = every level but numerics)\n";
       return 1;
     }
   }

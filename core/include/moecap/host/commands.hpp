@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "moecap/host/plugin_discovery.hpp"
 
@@ -17,7 +18,8 @@ int run_plugins_command(const PluginSearchPaths& paths, bool json, std::ostream&
 
 /// Options of `moecap conformance`.
 struct ConformanceOptions {
-  /// Comma-separated levels: load, metadata, lifecycle, errors; or "all".
+  /// Comma-separated levels: load, metadata, lifecycle, errors, numerics; "all" is every level but numerics
+  /// (which runs whole models and needs backend-reference and model-synthetic, so it is asked for by name).
   std::string levels = "all";
   /// Optional TOML file whose root table is the configuration handed to model/task/sink open (and, under
   /// a [model] sub-table plus model_plugin, to the model a backend session is created from). Without it,
@@ -27,6 +29,16 @@ struct ConformanceOptions {
   std::filesystem::path model_plugin;
   /// Repetitions of the lifecycle loops (BE-LIFE-01).
   int repetitions = 100;
+  /// numerics: the backend-reference library to compare with; empty: found by the standard plugin search.
+  std::filesystem::path reference_backend;
+  /// numerics: directories searched first for backend-reference and model-synthetic (the CLI's --plugin-path),
+  /// before MOECAP_PLUGIN_PATH, the folders next to the executable and the install folder.
+  std::vector<std::filesystem::path> plugin_dirs;
+  /// numerics: folders holding the model presets (<family>-tiny.toml); empty: default_preset_dirs().
+  std::vector<std::filesystem::path> preset_dirs;
+  /// numerics: the model families and weight dtypes (f32, bf16, f16) to check; empty: all of them.
+  std::vector<std::string> families;
+  std::vector<std::string> dtypes;
 };
 
 /// `moecap conformance <plugin.so>`: runs the numbered requirements of sdk/docs/CONFORMANCE.md on one

@@ -1,40 +1,12 @@
-#include "backend_pair.hpp"
+#include "moecap/host/step_runner.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-namespace moecap::numerics {
+namespace moecap::host {
 
-PluginConfig::PluginConfig(toml::table table, std::string source_name)
-    : table_(std::make_unique<toml::table>(std::move(table))),
-      view_(std::make_unique<host::ConfigView>(table_.get(), std::move(source_name), "")) {}
-
-PluginConfig synthetic_model_config(const std::string& preset_path, int64_t seed, const std::string& dtype) {
-  toml::table root;
-  root.insert("seed", seed);
-  root.insert("dtype", dtype);
-  root.insert("description", toml::parse_file(preset_path));
-  return PluginConfig(std::move(root), preset_path);
-}
-
-host::PluginRegistry& registry() {
-  static host::PluginRegistry instance(host::PluginSearchPaths::only({MOECAP_NUMERICS_PLUGIN_DIR}));
-  return instance;
-}
-
-namespace {
-
-host::Session create(const std::string& backend, const std::shared_ptr<const host::Model>& model,
-                     const std::string& config_toml) {
-  const PluginConfig config(toml::parse(std::string_view(config_toml), std::string_view("backend.toml")),
-                            "backend.toml");
-  return registry().backend(backend).create_session(model, config.get());
-}
-
-}  // namespace
-
-Runner::Runner(const std::string& backend, std::shared_ptr<const host::Model> model, const std::string& config_toml)
-    : model_(model), session_(create(backend, model, config_toml)) {
+StepRunner::StepRunner(const BackendProxy& backend, std::shared_ptr<const Model> model, const moecap_config* config)
+    : model_(model), session_(backend.create_session(model, config)) {
   const moecap_model_desc& d = model_->describe();
   for (int32_t layer = 0; layer < d.n_layers; ++layer) {
     const moecap_ffn_desc& ffn = *d.layer_ffn[layer];
@@ -44,17 +16,16 @@ Runner::Runner(const std::string& backend, std::shared_ptr<const host::Model> mo
   }
 }
 
-StepResult Runner::step(const std::vector<SequenceStep>& sequences) {
+StepOutput StepRunner::step(const std::vector<SequenceStep>& sequences) {
   const moecap_model_desc& d = model_->describe();
   std::vector<int64_t> ids, positions;
   std::vector<int32_t> n_new, modes, tokens;
   size_t rows = 0;
   for (const SequenceStep& s : sequences) {
-    auto held = std::find_if(positions_.begin(), positions_.end(), [&](const auto& p) { return p.first == s.id; });
-    if (held == positions_.end()) held = positions_.insert(positions_.end(), {s.id, 0});
+    const auto held =
+        std::find_if(positions_.begin(), positions_.end(), [&](const auto& p) { return p.first == s.id; });
     ids.push_back(s.id);
-    positions.push_back(held->second);
-    held->second += static_cast<int64_t>(s.tokens.size());
+    positions.push_back(held == positions_.end() ? 0 : held->second);
     n_new.push_back(static_cast<int32_t>(s.tokens.size()));
     modes.push_back(s.logits_mode);
     tokens.insert(tokens.end(), s.tokens.begin(), s.tokens.end());
@@ -72,7 +43,7 @@ StepResult Runner::step(const std::vector<SequenceStep>& sequences) {
   batch.logits_mode = modes.data();
   batch.token_ids = tokens.data();
 
-  StepResult out;
+  StepOutput out;
   out.logits.assign(rows * static_cast<size_t>(d.vocab_size), -12345.0f);
   out.expert_tokens.assign(static_cast<size_t>(d.n_layers) * static_cast<size_t>(expert_stride_), -7);
   out.topk_ids.assign(tokens.size() * static_cast<size_t>(d.n_layers) * static_cast<size_t>(topk_stride_), -7);
@@ -92,8 +63,27 @@ StepResult Runner::step(const std::vector<SequenceStep>& sequences) {
   result.counters = out.counters.data();
   result.counters_capacity = static_cast<int32_t>(out.counters.size());
   session_.step(batch, result);
-  out.counters.resize(static_cast<size_t>(result.counters_count));
+  out.counters.resize(static_cast<size_t>(std::clamp(result.counters_count, 0, result.counters_capacity)));
+
+  for (size_t i = 0; i < sequences.size(); ++i) {
+    if (out.status[i] != MOECAP_OK) continue;
+    auto held =
+        std::find_if(positions_.begin(), positions_.end(), [&](const auto& p) { return p.first == sequences[i].id; });
+    if (held == positions_.end()) held = positions_.insert(positions_.end(), {sequences[i].id, 0});
+    held->second += static_cast<int64_t>(sequences[i].tokens.size());
+  }
   return out;
 }
 
-}  // namespace moecap::numerics
+std::vector<int32_t> StepRunner::experts_of(const StepOutput& output, size_t token, int32_t layer) const {
+  const size_t stride = static_cast<size_t>(topk_stride_);
+  const size_t first = (token * static_cast<size_t>(describe().n_layers) + static_cast<size_t>(layer)) * stride;
+  std::vector<int32_t> experts;
+  // -1 marks an unused slot; anything else stays, so an unwritten slot (-7) is a visible mismatch.
+  for (size_t j = 0; j < stride && first + j < output.topk_ids.size(); ++j)
+    if (output.topk_ids[first + j] != -1) experts.push_back(output.topk_ids[first + j]);
+  std::sort(experts.begin(), experts.end());
+  return experts;
+}
+
+}  // namespace moecap::host
