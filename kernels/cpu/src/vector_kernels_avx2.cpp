@@ -1,6 +1,8 @@
 // AVX2 + FMA + F16C (compiled with -mavx2 -mfma -mf16c; called only when instruction_set.cpp found them).
 #include <immintrin.h>
 
+#include <vector>
+
 #include "blocked_kernels.hpp"
 #include "moecap/kernels/cpu/vector_kernels.hpp"
 
@@ -36,11 +38,79 @@ struct Avx2Simd {
   }
 };
 
+// Decode (one token) over bf16 weights. The generic kernel widens 8 weights per load (vpmovzxwd + shift):
+// about twice the instructions per byte of the f32 kernel, so the out-of-order window covers half the bytes
+// and fewer cache misses are in flight; measured, it read at ~0.5-0.6 of the bandwidth f32 reached. Here one
+// 32-byte load gives 16 weights as two f32 vectors by interleaving zeros below each bf16
+// (vpunpck{l,h}wd): 5 instructions per 16 weights instead of 8-10. The unpack works within 128-bit lanes,
+// so lo holds elements 0-3 and 8-11 and hi 4-7 and 12-15 of each group of 16; x is permuted the same way
+// once per call, so every product still pairs a weight with its own input.
+void bf16_decode_rows(const MatrixView& w, int64_t row_begin, int64_t row_end, const float* x, float* y) {
+  constexpr int kRows = 8;
+  const int64_t cols = w.cols;
+  const int64_t vector_end = cols - cols % 16;
+  thread_local std::vector<float> permuted;
+  permuted.resize(static_cast<size_t>(vector_end));
+  for (int64_t c = 0; c < vector_end; c += 16)
+    for (int j = 0; j < 4; ++j) {
+      permuted[c + j] = x[c + j];
+      permuted[c + 4 + j] = x[c + 8 + j];
+      permuted[c + 8 + j] = x[c + 4 + j];
+      permuted[c + 12 + j] = x[c + 12 + j];
+    }
+  const float* xp = permuted.data();
+  const __m256i zero = _mm256_setzero_si256();
+  auto tail = [&](const uint16_t* row) {
+    float total = 0;
+    for (int64_t c = vector_end; c < cols; ++c) total += bf16_to_f32(row[c]) * x[c];
+    return total;
+  };
+  int64_t r = row_begin;
+  for (; r + kRows <= row_end; r += kRows) {
+    const uint16_t* rows[kRows];
+    __m256 acc[kRows];
+    for (int i = 0; i < kRows; ++i) {
+      rows[i] = static_cast<const uint16_t*>(w.row(r + i));
+      acc[i] = _mm256_setzero_ps();
+    }
+    // The same columns of the rows 4 blocks further on (see blocked_kernels.hpp on short streams).
+    const int64_t ahead = 4 * kRows * cols;
+    for (int64_t c = 0; c < vector_end; c += 16) {
+      if (c % 32 == 0)
+        for (int i = 0; i < kRows; ++i) __builtin_prefetch(rows[i] + c + ahead, 0, 3);
+      const __m256 x_lo = _mm256_loadu_ps(xp + c);
+      const __m256 x_hi = _mm256_loadu_ps(xp + c + 8);
+      for (int i = 0; i < kRows; ++i) {
+        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[i] + c));
+        acc[i] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_unpacklo_epi16(zero, v)), x_lo, acc[i]);
+        acc[i] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_unpackhi_epi16(zero, v)), x_hi, acc[i]);
+      }
+    }
+    for (int i = 0; i < kRows; ++i) y[r + i] = Avx2Simd::sum(acc[i]) + tail(rows[i]);
+  }
+  for (; r < row_end; ++r) {
+    const uint16_t* row = static_cast<const uint16_t*>(w.row(r));
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t c = 0; c < vector_end; c += 16) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(row + c));
+      acc = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_unpacklo_epi16(zero, v)), _mm256_loadu_ps(xp + c), acc);
+      acc = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_unpackhi_epi16(zero, v)), _mm256_loadu_ps(xp + c + 8), acc);
+    }
+    y[r] = Avx2Simd::sum(acc) + tail(row);
+  }
+}
+
+void gemv(const MatrixView& w, int64_t row_begin, int64_t row_end, const float* x, int64_t x_stride, int32_t n_tokens,
+          float* y, int64_t y_stride) {
+  if (w.type == WeightType::bf16 && n_tokens == 1) return bf16_decode_rows(w, row_begin, row_end, x, y);
+  blocked::gemv<Avx2Simd>(w, row_begin, row_end, x, x_stride, n_tokens, y, y_stride);
+}
+
 }  // namespace
 
 const VectorKernels& avx2_vector_kernels() {
-  static const VectorKernels table{InstructionSet::avx2, &blocked::gemv<Avx2Simd>, &blocked::dot<Avx2Simd>,
-                                   &blocked::axpy<Avx2Simd>, &blocked::rows_to_f32<Avx2Simd>};
+  static const VectorKernels table{InstructionSet::avx2, &gemv, &blocked::dot<Avx2Simd>, &blocked::axpy<Avx2Simd>,
+                                   &blocked::rows_to_f32<Avx2Simd>};
   return table;
 }
 
