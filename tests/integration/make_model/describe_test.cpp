@@ -17,8 +17,11 @@ struct Published {
   /// DeepSeek publishes active parameters without the input embedding (a lookup reads one row); Mistral,
   /// Qwen, OLMoE and Databricks count it.
   bool deepseek_convention = false;
-  /// DeepSeek-V2-Lite: its published "2.4B" is 2.45B counted weight by weight (2.1% off), so 3% there.
-  double active_tolerance = 0.02;
+  /// DeepSeek-V2-Lite's "2.4B" is not a rounding of any consistent count: weight by weight it is 2.451B
+  /// without the input embedding (2.14% above 2.4; the same count gives DeepSeek-V2's 21B and V3's 37B),
+  /// 2.661B with it, 2.242B without either embedding or LM head. It is the first count truncated to one
+  /// decimal, which is what this case checks instead of the 2% band (documented in configs/models/README.md).
+  bool published_truncated = false;
 };
 
 class DescribeFullSize : public ::testing::TestWithParam<Published> {};
@@ -33,14 +36,20 @@ TEST_P(DescribeFullSize, ParameterCountsMatchThePublishedOnes) {
   const double active =
       report["parameters"][p.deepseek_convention ? "active_excluding_embedding" : "active"].get<double>() / 1e9;
   EXPECT_NEAR(total, p.total_billions, 0.02 * p.total_billions) << p.preset;
-  EXPECT_NEAR(active, p.active_billions, p.active_tolerance * p.active_billions) << p.preset;
+  if (p.published_truncated) {
+    EXPECT_DOUBLE_EQ(std::floor(active * 10) / 10, p.active_billions) << p.preset << " active " << active;
+    EXPECT_NEAR(active, p.active_billions, 0.025 * p.active_billions) << p.preset;
+  } else {
+    EXPECT_NEAR(active, p.active_billions, 0.02 * p.active_billions) << p.preset;
+  }
   EXPECT_GT(report["bytes"]["decode_step_per_token"].get<double>(), 0);
   EXPECT_GT(report["bytes"]["kv_per_token"].get<double>(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Presets, DescribeFullSize,
                          ::testing::Values(Published{"mixtral-8x7b", 46.7, 12.9}, Published{"mixtral-8x22b", 141, 39},
-                                           Published{"deepseek-v2-lite", 15.7, 2.4, true, 0.03},
+                                           Published{"deepseek-v2-lite", 15.7, 2.4, true, true},
+                                           Published{"deepseek-v2", 236, 21, true},
                                            Published{"qwen1.5-moe-a2.7b", 14.3, 2.7},
                                            Published{"qwen3-30b-a3b", 30.5, 3.3}, Published{"qwen3-235b-a22b", 235, 22},
                                            Published{"olmoe-1b-7b", 6.9, 1.3}, Published{"dbrx", 132, 36},
