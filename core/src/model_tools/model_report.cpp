@@ -26,17 +26,6 @@ const char* rope_scaling_name(int32_t kind) {
   }
 }
 
-const char* activation_name(int32_t kind) {
-  switch (kind) {
-    case MOECAP_ACT_GELU:
-      return "gelu";
-    case MOECAP_ACT_GELU_TANH:
-      return "gelu_tanh";
-    default:
-      return "silu";
-  }
-}
-
 json attention_json(const moecap_attention_desc& a, QkNormScope scope) {
   json out;
   const bool mla = a.kind == MOECAP_ATTENTION_MLA;
@@ -138,6 +127,17 @@ std::string billions(int64_t params) {
 }
 
 }  // namespace
+
+const char* activation_name(int32_t kind) {
+  switch (kind) {
+    case MOECAP_ACT_GELU:
+      return "gelu";
+    case MOECAP_ACT_GELU_TANH:
+      return "gelu_tanh";
+    default:
+      return "silu";
+  }
+}
 
 double dtype_name_bytes(const std::string& name) {
   static const std::map<std::string, double> widths = {{"f32", 4},  {"fp32", 4},   {"bf16", 2}, {"f16", 2},

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "moecap/host/model_description_file.hpp"
+#include "moecap/host/model_report.hpp"
 
 namespace moecap::host {
 namespace {
@@ -28,17 +29,6 @@ std::string quoted(const char* text) {
 
 const char* boolean(int32_t value) {
   return value != 0 ? "true" : "false";
-}
-
-const char* activation_name(int32_t activation) {
-  switch (activation) {
-    case MOECAP_ACT_GELU:
-      return "gelu";
-    case MOECAP_ACT_GELU_TANH:
-      return "gelu_tanh";
-    default:
-      return "silu";
-  }
 }
 
 }  // namespace

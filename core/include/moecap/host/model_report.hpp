@@ -22,6 +22,9 @@ struct ModelReportOptions {
 /// std::invalid_argument naming the accepted names otherwise.
 double dtype_name_bytes(const std::string& name);
 
+/// "silu", "gelu" or "gelu_tanh" for a moecap_activation (the names presets and reports use).
+const char* activation_name(int32_t activation);
+
 /// Every figure as JSON: {"model": {...description...}, "parameters": {...}, "bytes": {...}}.
 /// Parameters: total (what a checkpoint holds, without DeepSeek-V3's multi-token-prediction layer),
 /// active (one token at batch 1: attention, norms, routers, top-k routed and every shared expert, dense
