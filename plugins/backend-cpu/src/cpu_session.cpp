@@ -123,6 +123,7 @@ void CpuSession::write_results(const moecap_batch& batch, const StepPlan& plan, 
       {"expert_flops", "flop", outputs.expert_flops},
       {"expert_seconds", "seconds", outputs.expert_seconds},
       {"expert_cpu_seconds", "seconds", outputs.expert_cpu_seconds},
+      {"expert_gemm_seconds", "seconds", outputs.expert_gemm_seconds},
       {"threads", "count", static_cast<double>(threads_.count())},
   };
   result.counters_count = 0;

@@ -326,7 +326,9 @@ void ForwardPass::feed_forward_moe(int32_t layer, const StepPlan& plan, StepOutp
     jobs.push_back({expert.up, scratch.input.data(), d, count, scratch.up.data(), width});
     if (expert.gate) jobs.push_back({*expert.gate, scratch.input.data(), d, count, scratch.gate.data(), width});
   }
+  auto gemm_start = std::chrono::steady_clock::now();
   k::linear_group(jobs);
+  out.expert_gemm_seconds += seconds_since(gemm_start);
   jobs.clear();
   // Activations per expert in parallel: at prefill they are millions of exp() calls.
   tbb::parallel_for(size_t{0}, active.size(), [&](size_t i) {
@@ -340,7 +342,9 @@ void ForwardPass::feed_forward_moe(int32_t layer, const StepPlan& plan, StepOutp
     const auto count = static_cast<int32_t>(tokens_of[static_cast<size_t>(e)].size());
     jobs.push_back({expert.down, scratch.up.data(), expert.up.rows, count, scratch.output.data(), d});
   }
+  gemm_start = std::chrono::steady_clock::now();
   k::linear_group(jobs);
+  out.expert_gemm_seconds += seconds_since(gemm_start);
   // The weighted sum, in expert order so the result does not depend on thread timing.
   std::fill_n(block_out_.data(), static_cast<size_t>(n * d), 0.0f);
   const kernels::cpu::VectorKernels& vk = kernels::cpu::vector_kernels();

@@ -26,11 +26,12 @@ struct StepOutputs {
   int32_t expert_stride = 0;
   std::vector<int32_t> topk_ids;  ///< [(plan token · n_layers + layer) · topk_stride + j], -1 unused
   int32_t topk_stride = 0;
-  double weight_bytes_read = 0;   ///< distinct weight bytes the step read (each tensor once)
-  double kv_bytes_read = 0;       ///< KV rows read by attention, every token over its context
-  double expert_flops = 0;        ///< FLOPs of the routed experts' matrix products
-  double expert_seconds = 0;      ///< wall time of the routed-expert stage (gather, GEMMs, scatter)
-  double expert_cpu_seconds = 0;  ///< process CPU time of that stage (all threads)
+  double weight_bytes_read = 0;    ///< distinct weight bytes the step read (each tensor once)
+  double kv_bytes_read = 0;        ///< KV rows read by attention, every token over its context
+  double expert_flops = 0;         ///< FLOPs of the routed experts' matrix products
+  double expert_seconds = 0;       ///< wall time of the routed-expert stage (gather, GEMMs, scatter)
+  double expert_cpu_seconds = 0;   ///< process CPU time of that stage (all threads)
+  double expert_gemm_seconds = 0;  ///< wall time of the stage's matrix products alone (no gather, activation, scatter)
 };
 
 }  // namespace moecap::cpu_backend
