@@ -1,6 +1,7 @@
 #include "moecap/ceilings/machine_ceilings.hpp"
 
 #include <cblas.h>
+#include <immintrin.h>
 #include <time.h>
 
 #include <algorithm>
@@ -42,26 +43,67 @@ double timed_on_threads(int threads, Work work) {
   return now() - begin;
 }
 
-/// Sums `streams` equal parts of [begin, end) in one loop, so that many sequential streams are in flight.
-/// Integer adds (the compiler vectorises them without fast-math); the result is kept so the reads stay.
-uint64_t read_streams(const uint64_t* begin, size_t count, int streams) {
-  const size_t part = count / static_cast<size_t>(streams);
-  uint64_t sums[8] = {};
-  if (streams == 4) {
-    const uint64_t *a = begin, *b = begin + part, *c = begin + 2 * part, *d = begin + 3 * part;
-    uint64_t sa = 0, sb = 0, sc = 0, sd = 0;
-    for (size_t i = 0; i < part; ++i) {
-      sa += a[i];
-      sb += b[i];
-      sc += c[i];
-      sd += d[i];
-    }
-    return sa ^ sb ^ sc ^ sd;
-  }
-  for (int s = 0; s < streams; ++s)
-    for (size_t i = 0; i < part; ++i) sums[s % 8] += begin[static_cast<size_t>(s) * part + i];
+/// Sums `streams` equal parts of [begin, begin + count) in one loop, so that many sequential streams are in
+/// flight. Integer adds; the result is kept so the reads stay.
+template <int Streams>
+uint64_t sum_streams_generic(const uint64_t* begin, size_t count) {
+  const size_t part = count / Streams;
+  uint64_t sums[Streams] = {};
+  for (size_t i = 0; i < part; ++i)
+    for (int s = 0; s < Streams; ++s) sums[s] += begin[static_cast<size_t>(s) * part + i];
   uint64_t out = 0;
   for (uint64_t v : sums) out ^= v;
+  return out;
+}
+
+// The same with 32-byte loads: on x86-64 baseline code the compiler uses 16-byte ones, which read less.
+template <int Streams>
+__attribute__((target("avx2"))) uint64_t sum_streams_avx2(const uint64_t* begin, size_t count) {
+  const size_t part = count / Streams;
+  __m256i sums[Streams];
+  for (int s = 0; s < Streams; ++s) sums[s] = _mm256_setzero_si256();
+  for (size_t i = 0; i + 4 <= part; i += 4)
+    for (int s = 0; s < Streams; ++s)
+      sums[s] = _mm256_add_epi64(
+          sums[s], _mm256_loadu_si256(reinterpret_cast<const __m256i*>(begin + static_cast<size_t>(s) * part + i)));
+  uint64_t out = 0;
+  for (int s = 0; s < Streams; ++s) {
+    alignas(32) uint64_t lanes[4];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), sums[s]);
+    out ^= lanes[0] ^ lanes[1] ^ lanes[2] ^ lanes[3];
+  }
+  return out;
+}
+
+template <int Streams>
+uint64_t sum_streams(const uint64_t* begin, size_t count) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2 ? sum_streams_avx2<Streams>(begin, count) : sum_streams_generic<Streams>(begin, count);
+}
+
+/// Reads [begin, begin + count) chunk by chunk, `streams` sequential streams inside each chunk. Measured
+/// here (one thread): 4 streams over 1-4 MB chunks read 12-13 GB/s, 4 streams a quarter of 512 MB apart
+/// 7-10 GB/s; the chunked pattern is also how a GEMV over 4 row lanes reads, which the ceiling must not
+/// fall below.
+uint64_t read_streams(const uint64_t* begin, size_t count, int streams) {
+  constexpr size_t kChunk = (size_t{4} << 20) / sizeof(uint64_t);
+  uint64_t out = 0;
+  for (size_t offset = 0; offset < count; offset += kChunk) {
+    const size_t n = std::min(kChunk, count - offset);
+    switch (streams) {
+      case 1:
+        out ^= sum_streams<1>(begin + offset, n);
+        break;
+      case 2:
+        out ^= sum_streams<2>(begin + offset, n);
+        break;
+      case 8:
+        out ^= sum_streams<8>(begin + offset, n);
+        break;
+      default:
+        out ^= sum_streams<4>(begin + offset, n);
+    }
+  }
   return out;
 }
 

@@ -56,6 +56,35 @@ inline void row_block(const MatrixView& w, int64_t r, const float* x, int64_t x_
     }
 }
 
+/// One token, L rows q apart: rows r, r + q, …, r + (L−1)·q. Walking r upwards, each of the L lanes reads
+/// one long sequential stream (a quarter of the range), which the hardware prefetcher follows at full
+/// speed; adjacent rows instead are short streams it barely ramps up on (a 1024-wide bf16 row is 2 KB).
+/// Measured on one thread: 4 long streams read ~10 GB/s where 8 adjacent rows read ~6.5.
+/// Lanes are taken inside chunks of this many bytes of rows: 4 streams a megabyte apart read faster than 4
+/// streams far apart (measured: 12-13 against 7-10 GB/s on one thread here).
+inline constexpr int64_t kLaneChunkBytes = int64_t{4} << 20;
+
+template <class S, WeightType Type, int L>
+inline void lane_block(const MatrixView& w, int64_t r, int64_t q, const float* x, float* y) {
+  using Vec = typename S::Vec;
+  Vec acc[L];
+  const void* rows[L];
+  for (int l = 0; l < L; ++l) {
+    acc[l] = S::zero();
+    rows[l] = w.row(r + l * q);
+  }
+  const int64_t vector_end = w.cols - w.cols % S::width;
+  for (int64_t c = 0; c < vector_end; c += S::width) {
+    const Vec xv = S::load(x + c);
+    for (int l = 0; l < L; ++l) acc[l] = S::fma(S::template load_weights<Type>(rows[l], c), xv, acc[l]);
+  }
+  for (int l = 0; l < L; ++l) {
+    float total = S::sum(acc[l]);
+    for (int64_t c = vector_end; c < w.cols; ++c) total += scalar_weight<Type>(rows[l], c) * x[c];
+    y[r + l * q] = total;
+  }
+}
+
 template <class S, WeightType Type, int R>
 inline void row_block_any_tokens(int32_t chunk, const MatrixView& w, int64_t r, const float* x, int64_t x_stride,
                                  float* y, int64_t y_stride) {
@@ -79,8 +108,16 @@ void gemv_typed(const MatrixView& w, int64_t row_begin, int64_t row_end, const f
   constexpr int kBlock = 4;
   int64_t r = row_begin;
   if (n_tokens == 1) {
-    // Decode: 8 rows at a time, 8 streams in flight (8 accumulators + input + weight fit 16 registers).
-    for (; r + 8 <= row_end; r += 8) row_block<S, Type, 8, 1>(w, r, x, x_stride, y, y_stride);
+    // Decode: four long streams (lane_block); the rows left over go through the blocks below.
+    constexpr int kLanes = 4;
+    const int64_t chunk_rows = std::max<int64_t>(kLanes, kLaneChunkBytes / (w.cols * element_bytes(Type)));
+    for (int64_t chunk = row_begin; chunk < row_end; chunk += chunk_rows) {
+      const int64_t end = std::min(row_end, chunk + chunk_rows);
+      const int64_t q = (end - chunk) / kLanes;
+      for (int64_t i = 0; i < q; ++i) lane_block<S, Type, kLanes>(w, chunk + i, q, x, y);
+      for (int64_t rest = chunk + kLanes * q; rest < end; ++rest) lane_block<S, Type, 1>(w, rest, 0, x, y);
+    }
+    r = row_end;
   }
   for (; r < row_end; r += kBlock) {
     const int64_t rows = std::min<int64_t>(kBlock, row_end - r);

@@ -46,7 +46,7 @@ struct Avx2Simd {
 // so lo holds elements 0-3 and 8-11 and hi 4-7 and 12-15 of each group of 16; x is permuted the same way
 // once per call, so every product still pairs a weight with its own input.
 void bf16_decode_rows(const MatrixView& w, int64_t row_begin, int64_t row_end, const float* x, float* y) {
-  constexpr int kRows = 8;
+  constexpr int kLanes = 4;
   const int64_t cols = w.cols;
   const int64_t vector_end = cols - cols % 16;
   thread_local std::vector<float> permuted;
@@ -65,30 +65,7 @@ void bf16_decode_rows(const MatrixView& w, int64_t row_begin, int64_t row_end, c
     for (int64_t c = vector_end; c < cols; ++c) total += bf16_to_f32(row[c]) * x[c];
     return total;
   };
-  int64_t r = row_begin;
-  for (; r + kRows <= row_end; r += kRows) {
-    const uint16_t* rows[kRows];
-    __m256 acc[kRows];
-    for (int i = 0; i < kRows; ++i) {
-      rows[i] = static_cast<const uint16_t*>(w.row(r + i));
-      acc[i] = _mm256_setzero_ps();
-    }
-    // The same columns of the rows 4 blocks further on (see blocked_kernels.hpp on short streams).
-    const int64_t ahead = 4 * kRows * cols;
-    for (int64_t c = 0; c < vector_end; c += 16) {
-      if (c % 32 == 0)
-        for (int i = 0; i < kRows; ++i) __builtin_prefetch(rows[i] + c + ahead, 0, 3);
-      const __m256 x_lo = _mm256_loadu_ps(xp + c);
-      const __m256 x_hi = _mm256_loadu_ps(xp + c + 8);
-      for (int i = 0; i < kRows; ++i) {
-        const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[i] + c));
-        acc[i] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_unpacklo_epi16(zero, v)), x_lo, acc[i]);
-        acc[i] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_unpackhi_epi16(zero, v)), x_hi, acc[i]);
-      }
-    }
-    for (int i = 0; i < kRows; ++i) y[r + i] = Avx2Simd::sum(acc[i]) + tail(rows[i]);
-  }
-  for (; r < row_end; ++r) {
+  auto single_row = [&](int64_t r) {
     const uint16_t* row = static_cast<const uint16_t*>(w.row(r));
     __m256 acc = _mm256_setzero_ps();
     for (int64_t c = 0; c < vector_end; c += 16) {
@@ -97,6 +74,33 @@ void bf16_decode_rows(const MatrixView& w, int64_t row_begin, int64_t row_end, c
       acc = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_unpackhi_epi16(zero, v)), _mm256_loadu_ps(xp + c + 8), acc);
     }
     y[r] = Avx2Simd::sum(acc) + tail(row);
+  };
+  // In chunks of kLaneChunkBytes of rows, four lanes a quarter of the chunk apart, each one sequential
+  // stream (see lane_block in blocked_kernels.hpp); the rows a chunk has beyond 4·q one by one.
+  const int64_t chunk_rows = std::max<int64_t>(kLanes, blocked::kLaneChunkBytes / (cols * 2));
+  for (int64_t chunk = row_begin; chunk < row_end; chunk += chunk_rows) {
+    const int64_t q = (std::min(row_end, chunk + chunk_rows) - chunk) / kLanes;
+    for (int64_t i = 0; i < q; ++i) {
+      const uint16_t* rows[kLanes];
+      __m256 acc_lo[kLanes], acc_hi[kLanes];
+      for (int l = 0; l < kLanes; ++l) {
+        rows[l] = static_cast<const uint16_t*>(w.row(chunk + i + l * q));
+        acc_lo[l] = _mm256_setzero_ps();
+        acc_hi[l] = _mm256_setzero_ps();
+      }
+      for (int64_t c = 0; c < vector_end; c += 16) {
+        const __m256 x_lo = _mm256_loadu_ps(xp + c);
+        const __m256 x_hi = _mm256_loadu_ps(xp + c + 8);
+        for (int l = 0; l < kLanes; ++l) {
+          const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(rows[l] + c));
+          acc_lo[l] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_unpacklo_epi16(zero, v)), x_lo, acc_lo[l]);
+          acc_hi[l] = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_unpackhi_epi16(zero, v)), x_hi, acc_hi[l]);
+        }
+      }
+      for (int l = 0; l < kLanes; ++l)
+        y[chunk + i + l * q] = Avx2Simd::sum(_mm256_add_ps(acc_lo[l], acc_hi[l])) + tail(rows[l]);
+    }
+    for (int64_t rest = chunk + kLanes * q; rest < std::min(row_end, chunk + chunk_rows); ++rest) single_row(rest);
   }
 }
 

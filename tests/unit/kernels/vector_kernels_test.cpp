@@ -1,7 +1,8 @@
 // Every instruction set's GEMV against a double-precision sum, on shapes that reach each kernel's edges:
 // row counts that are not a multiple of the row blocks (4, 8), column counts with tails after the 8-, 16-
 // and 32-wide vector loops, one token (the decode paths) and several (the token-chunked paths), and every
-// weight type. The 16-bit inputs are exact in f32, so only the summation order differs from the reference.
+// weight type, and matrices of more than one 4 MB chunk (the decode kernels walk row lanes chunk by chunk). The 16-bit
+// inputs are exact in f32, so only the summation order differs from the reference.
 #include "moecap/kernels/cpu/vector_kernels.hpp"
 
 #include <gtest/gtest.h>
@@ -75,8 +76,21 @@ void check(InstructionSet isa, WeightType type, const Shape& shape) {
 }
 
 TEST(VectorKernels, GemvOfEveryInstructionSetMatchesADoubleSumOnEdgeShapes) {
-  const Shape shapes[] = {{1, 1, 1},   {3, 7, 1},   {8, 16, 1},  {9, 17, 1},  {17, 40, 1}, {16, 1024, 1},
-                          {23, 33, 1}, {5, 100, 2}, {12, 48, 3}, {13, 65, 4}, {7, 24, 5},  {19, 129, 9}};
+  const Shape shapes[] = {{1, 1, 1},
+                          {3, 7, 1},
+                          {8, 16, 1},
+                          {9, 17, 1},
+                          {17, 40, 1},
+                          {16, 1024, 1},
+                          {23, 33, 1},
+                          {5, 100, 2},
+                          {12, 48, 3},
+                          {13, 65, 4},
+                          {7, 24, 5},
+                          {19, 129, 9},
+                          // more than one 4 MB chunk of rows (the decode kernels' lanes), with a ragged end
+                          {1030, 1024, 1},
+                          {2053, 1030, 1}};
   for (InstructionSet isa : supported_sets())
     for (WeightType type : {WeightType::f32, WeightType::bf16, WeightType::f16})
       for (const Shape& shape : shapes) {

@@ -13,7 +13,8 @@ namespace moecap::ceilings {
 struct BandwidthProbeOptions {
   size_t bytes = size_t{512} << 20;  ///< read buffer; the triad uses three of bytes/2 each
   int passes = 5;
-  int streams_per_thread = 4;  ///< concurrent sequential streams each thread reads (a decode GEMV reads 4 rows)
+  int streams_per_thread = 4;  ///< concurrent streams in each 4 MB chunk a thread reads (1, 2, 4 or 8; a decode
+                               ///< GEMV reads 4 row lanes)
 };
 
 /// A probe's passes: the best is the ceiling in STREAM's sense; the median is what a measurement taken under
