@@ -216,6 +216,25 @@ int run_pipeline_command(const RunCommandOptions& options, std::ostream& out) {
     return kBadInput;
   }
 
+  // The system every point is judged on. A named one must be in the catalog: bad input, found before
+  // anything runs (validate too). "This machine" is resolved only by a run (it may have to be measured
+  // first); its entry missing without a probe only leaves the ratios and cost out.
+  const bool named_system = !pipeline.hardware.device.empty() || pipeline.hardware.catalog.has_value();
+  std::optional<RunSystem> system;
+  auto resolve_system = [&](const MachineProbe& probe) {
+    system = resolve_run_system(
+        pipeline.hardware, options.catalog_dir.empty() ? default_hardware_catalog_dir() : options.catalog_dir,
+        options.machine_entry_file.empty() ? default_machine_entry_path() : options.machine_entry_file, probe);
+  };
+  if (named_system) {
+    try {
+      resolve_system(nullptr);
+    } catch (const std::exception& e) {
+      log(MOECAP_LOG_ERROR, "pipeline", pipeline.source_file.string() + ": " + e.what());
+      return kBadInput;
+    }
+  }
+
   if (options.validate_only) {
     out << options.pipeline.string() << ": valid, " << pipeline.points.size() << " run point"
         << (pipeline.points.size() == 1 ? "" : "s");
@@ -233,22 +252,14 @@ int run_pipeline_command(const RunCommandOptions& options, std::ostream& out) {
     return 0;
   }
 
-  // The system every point is judged on. A device the catalog lacks is bad input; this machine's entry
-  // missing (and no probe) only leaves the ratios and cost out.
-  std::optional<RunSystem> system;
-  try {
-    system = resolve_run_system(
-        pipeline.hardware, options.catalog_dir.empty() ? default_hardware_catalog_dir() : options.catalog_dir,
-        options.machine_entry_file.empty() ? default_machine_entry_path() : options.machine_entry_file,
-        options.probe_machine);
-    log(MOECAP_LOG_INFO, "moecap", "judged on " + system->label);
-  } catch (const std::exception& e) {
-    if (!pipeline.hardware.device.empty() || pipeline.hardware.catalog) {
-      log(MOECAP_LOG_ERROR, "pipeline", pipeline.source_file.string() + ": " + e.what());
-      return kBadInput;
+  if (!named_system) {
+    try {
+      resolve_system(options.probe_machine);
+    } catch (const std::exception& e) {
+      log(MOECAP_LOG_WARN, "moecap", std::string(e.what()) + " — S-MBU/S-MFU ratios, energy and cost are left out");
     }
-    log(MOECAP_LOG_WARN, "moecap", std::string(e.what()) + " — S-MBU/S-MFU ratios, energy and cost are left out");
   }
+  if (system) log(MOECAP_LOG_INFO, "moecap", "judged on " + system->label);
 
   // Sinks open before anything runs: a sink that cannot write is bad input, not a failed run.
   SinkSet sinks;

@@ -292,7 +292,10 @@ TEST_F(Cli, UnknownHardwareIsBadInputNamingTheKnownIds) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("[hardware] device = \"h100-sxn\""), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("h100-sxm"), std::string::npos) << r.err;  // the known ids are listed
-  EXPECT_FALSE(fs::exists(dir_ / "out" / "records.jsonl") && !slurp(dir_ / "out" / "records.jsonl").empty());
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "records.jsonl"));
+  Result validated = moecap("validate '" + pipeline.string() + "'", dir_);
+  EXPECT_EQ(validated.exit_code, 2) << validated.err;
+  EXPECT_NE(validated.err.find("h100-sxn"), std::string::npos) << validated.err;
 }
 
 // analyze recomputes every summary figure from the stored records alone (no plugin runs), re-prices on
