@@ -73,8 +73,8 @@ MachinePricing machine_pricing(const MachineMeasurement& machine, const Hardware
 
 std::string machine_catalog_entry(const MachineMeasurement& m, const MachinePricing& pricing) {
   std::ostringstream out;
-  out << "# This machine, as measured by `moecap probe` on " << one_line(m.measured_at) << " (host "
-      << one_line(m.hostname) << ").\n"
+  out << "# This machine, as measured by `moecap probe` (" << kMachineProbeMethod << ") on " << one_line(m.measured_at)
+      << " (host " << one_line(m.hostname) << ").\n"
       << "# Bandwidth and peaks are ceilings measured in one process at " << m.threads
       << " thread(s): re-run `moecap probe` after a hardware change.\n"
       << "# Energy counters (RAPL): "

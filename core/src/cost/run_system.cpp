@@ -1,6 +1,7 @@
 #include "moecap/host/run_system.hpp"
 
 #include <fstream>
+#include <iterator>
 
 #include "moecap/host/host_services.hpp"
 #include "moecap/types.h"
@@ -10,7 +11,17 @@ namespace moecap::host {
 HardwareCatalog this_machine_catalog(const std::filesystem::path& entry_file, const HardwareCatalog& catalog,
                                      const MachineProbe& probe) {
   std::error_code ec;
-  if (std::filesystem::exists(entry_file, ec)) return HardwareCatalog::load(entry_file);
+  if (std::filesystem::exists(entry_file, ec)) {
+    std::ifstream in(entry_file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.find("# This machine, as measured by `moecap probe`") != std::string::npos &&
+        text.find(kMachineProbeMethod) == std::string::npos)
+      log(MOECAP_LOG_WARN, "moecap",
+          entry_file.string() +
+              " was measured by an older `moecap probe`; run it again so the ratios divide by "
+              "ceilings measured the current way");
+    return HardwareCatalog::load(entry_file);
+  }
   if (!probe)
     throw std::runtime_error("no catalog entry for this machine at " + entry_file.string() +
                              "; run `moecap probe` (or name the hardware in [hardware] device = \"…\")");

@@ -68,6 +68,7 @@ TEST(MachineEntry, IsACatalogCpuEntryWithTheMeasuredCeilings) {
   EXPECT_NEAR(*d.price_usd, 11805.0 * 2 / 192, 0.01);
   EXPECT_NE(text.find("RAPL): not readable"), std::string::npos);
   EXPECT_NE(text.find("# measured: multi-stream read"), std::string::npos);
+  EXPECT_NE(text.find(kMachineProbeMethod), std::string::npos);
 }
 
 class RunSystemTest : public ::testing::Test {

@@ -21,6 +21,11 @@ namespace moecap::host {
 /// The id of the entry `moecap probe` writes; `[hardware] device = "this-machine"` names it.
 inline constexpr std::string_view kThisMachineId = "this-machine";
 
+/// Written into the entry's header comment; changes whenever the way a ceiling is measured changes, so an
+/// entry measured the old way can be told apart (a run then warns: its ratios divide by another ceiling).
+/// method 2: the read ceiling reads 4 streams inside 4 MB chunks with 32-byte loads.
+inline constexpr std::string_view kMachineProbeMethod = "probe method 2";
+
 struct MachineMeasurement {
   std::string cpu_model;  ///< /proc/cpuinfo "model name"
   std::string hostname;
