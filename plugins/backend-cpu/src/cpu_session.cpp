@@ -5,17 +5,7 @@
 #include <string>
 
 namespace moecap::cpu_backend {
-namespace {
-
-[[noreturn]] void bad_step(const std::string& message) {
-  throw Error(MOECAP_ERR_INVALID_ARG, "cpu backend: step: " + message);
-}
-
-int64_t logits_rows(int32_t mode, int32_t n_new) {
-  return mode == MOECAP_LOGITS_ALL ? n_new : mode == MOECAP_LOGITS_LAST ? 1 : 0;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 CpuSession::CpuSession(const moecap_model_desc& desc, const moecap_weight_source_i& weights, SessionSettings settings)
     : threads_(settings.threads), forward_(desc, weights), settings_(settings) {
@@ -39,69 +29,18 @@ void CpuSession::release(int64_t seq_id) {
 }
 
 CpuSession::Layout CpuSession::check_step(const moecap_batch& batch, const moecap_step_result& result) const {
-  if (batch.struct_size < offsetof(moecap_batch, token_ids) + sizeof(batch.token_ids))
-    bad_step("batch struct_size " + std::to_string(batch.struct_size) + " is smaller than ABI 1.0's");
-  if (result.struct_size < sizeof(moecap_step_result))
-    bad_step("result struct_size " + std::to_string(result.struct_size) + " is smaller than ABI 1.0's");
-  if (batch.n_seqs < 1) bad_step("n_seqs = " + std::to_string(batch.n_seqs) + "; expected >= 1");
-  if (batch.seq_ids == nullptr || batch.n_new == nullptr || batch.pos == nullptr || batch.logits_mode == nullptr)
-    bad_step("seq_ids, n_new, pos and logits_mode must not be NULL");
-  if (result.seq_status == nullptr) bad_step("result.seq_status must not be NULL");
-  if (result.expert_tokens == nullptr)
-    bad_step("result.expert_tokens must not be NULL (the routing trace is mandatory)");
-  if (result.expert_stride < forward_.max_experts())
-    bad_step("result.expert_stride = " + std::to_string(result.expert_stride) + "; the model needs " +
-             std::to_string(forward_.max_experts()));
-  if (result.topk_ids != nullptr && result.topk_stride < forward_.max_top_k())
-    bad_step("result.topk_stride = " + std::to_string(result.topk_stride) + "; the model needs " +
-             std::to_string(forward_.max_top_k()));
-  Layout layout;
-  int64_t tokens = 0, rows = 0;
-  for (int32_t s = 0; s < batch.n_seqs; ++s) {
-    const int32_t n_new = batch.n_new[s];
-    const int32_t mode = batch.logits_mode[s];
-    if (n_new < 1) bad_step("sequence " + std::to_string(batch.seq_ids[s]) + " has n_new = " + std::to_string(n_new));
-    if (mode != MOECAP_LOGITS_NONE && mode != MOECAP_LOGITS_LAST && mode != MOECAP_LOGITS_ALL)
-      bad_step("sequence " + std::to_string(batch.seq_ids[s]) + " has logits_mode = " + std::to_string(mode));
-    layout.first_token.push_back(tokens);
-    layout.first_row.push_back(rows);
-    layout.rows.push_back(logits_rows(mode, n_new));
-    tokens += n_new;
-    rows += layout.rows.back();
-  }
-  if (tokens != batch.n_tokens)
-    bad_step("n_tokens = " + std::to_string(batch.n_tokens) + " but n_new sums to " + std::to_string(tokens));
-  if (batch.token_ids == nullptr) bad_step("token_ids must not be NULL");
-  const auto floats_needed = static_cast<size_t>(rows) * static_cast<size_t>(forward_.vocab_size());
-  if (floats_needed > 0 && (result.logits == nullptr || result.logits_capacity < floats_needed))
-    bad_step("logits need " + std::to_string(floats_needed) + " floats; capacity is " +
-             std::to_string(result.logits == nullptr ? 0 : result.logits_capacity));
-  return layout;
+  return moecap::check_step(batch, result, {forward_.max_experts(), forward_.max_top_k(), forward_.vocab_size()},
+                            "cpu");
 }
 
 int32_t CpuSession::check_sequence(const moecap_batch& batch, int32_t s, const Layout& layout) const {
   const int64_t id = batch.seq_ids[s];
-  auto reject = [&](int32_t code, const std::string& why) {
-    log(MOECAP_LOG_WARN, "backend-cpu", "sequence " + std::to_string(id) + " not run: " + why);
-    return code;
-  };
-  for (int32_t earlier = 0; earlier < s; ++earlier)
-    if (batch.seq_ids[earlier] == id) return reject(MOECAP_ERR_INVALID_ARG, "it appears twice in the batch");
   const auto it = sequences_.find(id);
-  const int64_t held = it == sequences_.end() ? 0 : it->second.length();
-  if (batch.pos[s] != held)
-    return reject(MOECAP_ERR_INVALID_ARG,
-                  "pos = " + std::to_string(batch.pos[s]) + " but the cache holds " + std::to_string(held) + " tokens");
-  if (settings_.max_context > 0 && held + batch.n_new[s] > settings_.max_context)
-    return reject(MOECAP_ERR_INVALID_ARG, "it would hold " + std::to_string(held + batch.n_new[s]) +
-                                              " tokens; max_context is " + std::to_string(settings_.max_context));
-  for (int32_t t = 0; t < batch.n_new[s]; ++t) {
-    const int32_t token = batch.token_ids[layout.first_token[static_cast<size_t>(s)] + t];
-    if (token < 0 || token >= forward_.vocab_size())
-      return reject(MOECAP_ERR_INVALID_ARG, "token id " + std::to_string(token) + " is outside the vocabulary [0, " +
-                                                std::to_string(forward_.vocab_size()) + ")");
-  }
-  return MOECAP_OK;
+  const SequenceCheck check = moecap::check_sequence(batch, s, layout, it == sequences_.end() ? 0 : it->second.length(),
+                                                     settings_.max_context, forward_.vocab_size());
+  if (check.code != MOECAP_OK)
+    log(MOECAP_LOG_WARN, "backend-cpu", "sequence " + std::to_string(id) + " not run: " + check.reason);
+  return check.code;
 }
 
 void CpuSession::write_results(const moecap_batch& batch, const StepPlan& plan, const StepOutputs& outputs,

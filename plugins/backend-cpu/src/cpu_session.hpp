@@ -8,6 +8,7 @@
 
 #include "forward_pass.hpp"
 #include "moecap/cpp/plugin.hpp"
+#include "moecap/cpp/step_checks.hpp"
 #include "moecap/kernels/cpu/compute_threads.hpp"
 
 namespace moecap::cpu_backend {
@@ -27,9 +28,7 @@ class CpuSession final : public Session {
   void release(int64_t seq_id) override;
 
  private:
-  struct Layout {
-    std::vector<int64_t> first_token, first_row, rows;
-  };
+  using Layout = StepLayout;
   Layout check_step(const moecap_batch& batch, const moecap_step_result& result) const;
   int32_t check_sequence(const moecap_batch& batch, int32_t s, const Layout& layout) const;
   void write_results(const moecap_batch& batch, const StepPlan& plan, const StepOutputs& outputs,

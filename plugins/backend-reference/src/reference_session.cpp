@@ -8,24 +8,6 @@
 
 namespace moecap::reference {
 
-struct ReferenceSession::Layout {
-  std::vector<int64_t> first_token;  ///< index of each sequence's first token in batch order
-  std::vector<int64_t> first_row;    ///< index of each sequence's first logits row
-  std::vector<int64_t> rows;         ///< logits rows of each sequence (0, 1 or n_new)
-};
-
-namespace {
-
-[[noreturn]] void bad_step(const std::string& message) {
-  throw Error(MOECAP_ERR_INVALID_ARG, "reference backend: step: " + message);
-}
-
-int64_t logits_rows(int32_t mode, int32_t n_new) {
-  return mode == MOECAP_LOGITS_ALL ? n_new : mode == MOECAP_LOGITS_LAST ? 1 : 0;
-}
-
-}  // namespace
-
 ReferenceSession::ReferenceSession(const moecap_model_desc& desc, const moecap_weight_source_i& weights,
                                    SessionLimits limits)
     : decoder_(desc, weights), limits_(limits) {
@@ -54,46 +36,8 @@ void ReferenceSession::release(int64_t seq_id) {
 
 ReferenceSession::Layout ReferenceSession::check_step(const moecap_batch& batch,
                                                       const moecap_step_result& result) const {
-  if (batch.struct_size < offsetof(moecap_batch, token_ids) + sizeof(batch.token_ids))
-    bad_step("batch struct_size " + std::to_string(batch.struct_size) + " is smaller than ABI 1.0's");
-  if (result.struct_size < sizeof(moecap_step_result))
-    bad_step("result struct_size " + std::to_string(result.struct_size) + " is smaller than ABI 1.0's");
-  if (batch.n_seqs < 1) bad_step("n_seqs = " + std::to_string(batch.n_seqs) + "; expected >= 1");
-  if (batch.seq_ids == nullptr || batch.n_new == nullptr || batch.pos == nullptr || batch.logits_mode == nullptr)
-    bad_step("seq_ids, n_new, pos and logits_mode must not be NULL");
-  if (result.seq_status == nullptr) bad_step("result.seq_status must not be NULL");
-  if (result.expert_tokens == nullptr)
-    bad_step("result.expert_tokens must not be NULL (the routing trace is mandatory)");
-  if (result.expert_stride < expert_stride_needed_)
-    bad_step("result.expert_stride = " + std::to_string(result.expert_stride) + "; the model needs " +
-             std::to_string(expert_stride_needed_));
-  if (result.topk_ids != nullptr && result.topk_stride < topk_stride_needed_)
-    bad_step("result.topk_stride = " + std::to_string(result.topk_stride) + "; the model needs " +
-             std::to_string(topk_stride_needed_));
-
-  Layout layout;
-  int64_t tokens = 0;
-  int64_t rows = 0;
-  for (int32_t s = 0; s < batch.n_seqs; ++s) {
-    const int32_t n_new = batch.n_new[s];
-    const int32_t mode = batch.logits_mode[s];
-    if (n_new < 1) bad_step("sequence " + std::to_string(batch.seq_ids[s]) + " has n_new = " + std::to_string(n_new));
-    if (mode != MOECAP_LOGITS_NONE && mode != MOECAP_LOGITS_LAST && mode != MOECAP_LOGITS_ALL)
-      bad_step("sequence " + std::to_string(batch.seq_ids[s]) + " has logits_mode = " + std::to_string(mode));
-    layout.first_token.push_back(tokens);
-    layout.first_row.push_back(rows);
-    layout.rows.push_back(logits_rows(mode, n_new));
-    tokens += n_new;
-    rows += layout.rows.back();
-  }
-  if (tokens != batch.n_tokens)
-    bad_step("n_tokens = " + std::to_string(batch.n_tokens) + " but n_new sums to " + std::to_string(tokens));
-  if (batch.token_ids == nullptr) bad_step("token_ids must not be NULL");
-  const auto floats_needed = static_cast<size_t>(rows) * static_cast<size_t>(decoder_.vocab_size());
-  if (floats_needed > 0 && (result.logits == nullptr || result.logits_capacity < floats_needed))
-    bad_step("logits need " + std::to_string(floats_needed) + " floats; capacity is " +
-             std::to_string(result.logits == nullptr ? 0 : result.logits_capacity));
-  return layout;
+  return moecap::check_step(batch, result, {expert_stride_needed_, topk_stride_needed_, decoder_.vocab_size()},
+                            "reference");
 }
 
 int32_t ReferenceSession::check_sequence(const moecap_batch& batch, int32_t s, const Layout& layout) const {
@@ -102,26 +46,14 @@ int32_t ReferenceSession::check_sequence(const moecap_batch& batch, int32_t s, c
     log(MOECAP_LOG_WARN, "backend-reference", "sequence " + std::to_string(id) + " not run: " + why);
     return code;
   };
-  for (int32_t earlier = 0; earlier < s; ++earlier)
-    if (batch.seq_ids[earlier] == id) return reject(MOECAP_ERR_INVALID_ARG, "it appears twice in the batch");
   const auto it = sequences_.find(id);
-  const int64_t held = it == sequences_.end() ? 0 : it->second.length();
-  if (batch.pos[s] != held)
-    return reject(MOECAP_ERR_INVALID_ARG,
-                  "pos = " + std::to_string(batch.pos[s]) + " but the cache holds " + std::to_string(held) + " tokens");
-  if (limits_.max_context > 0 && held + batch.n_new[s] > limits_.max_context)
-    return reject(MOECAP_ERR_INVALID_ARG, "it would hold " + std::to_string(held + batch.n_new[s]) +
-                                              " tokens; max_context is " + std::to_string(limits_.max_context));
+  const SequenceCheck check = moecap::check_sequence(batch, s, layout, it == sequences_.end() ? 0 : it->second.length(),
+                                                     limits_.max_context, decoder_.vocab_size());
+  if (check.code != MOECAP_OK) return reject(check.code, check.reason);
   if (it == sequences_.end() && limits_.max_sequences > 0 &&
       static_cast<int64_t>(sequences_.size()) >= limits_.max_sequences)
     return reject(MOECAP_ERR_UNAVAILABLE,
                   "the session already holds max_sequences = " + std::to_string(limits_.max_sequences) + " sequences");
-  for (int32_t t = 0; t < batch.n_new[s]; ++t) {
-    const int32_t token = batch.token_ids[layout.first_token[static_cast<size_t>(s)] + t];
-    if (token < 0 || token >= decoder_.vocab_size())
-      return reject(MOECAP_ERR_INVALID_ARG, "token id " + std::to_string(token) + " is outside the vocabulary [0, " +
-                                                std::to_string(decoder_.vocab_size()) + ")");
-  }
   return MOECAP_OK;
 }
 

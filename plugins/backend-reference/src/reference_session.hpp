@@ -7,6 +7,7 @@
 
 #include "decoder.hpp"
 #include "moecap/cpp/plugin.hpp"
+#include "moecap/cpp/step_checks.hpp"
 
 namespace moecap::reference {
 
@@ -24,7 +25,7 @@ class ReferenceSession final : public Session {
   void release(int64_t seq_id) override;
 
  private:
-  struct Layout;  // where each sequence's tokens, logits rows and status go in the step's arrays
+  using Layout = StepLayout;  // where each sequence's tokens and logits rows go in the step's arrays
   Layout check_step(const moecap_batch& batch, const moecap_step_result& result) const;
   int32_t check_sequence(const moecap_batch& batch, int32_t s, const Layout& layout) const;
   void run_sequence(const moecap_batch& batch, int32_t s, const Layout& layout, moecap_step_result& result,
