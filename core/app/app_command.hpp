@@ -32,6 +32,7 @@ Command add_make_model_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
 Command add_probe_command(CLI::App& app);
 Command add_analyze_command(CLI::App& app);
+Command add_bench_command(CLI::App& app);
 
 /// Measures this machine's ceilings (core/app/machine_probe.cpp): read bandwidth, triad, sgemm, dgemm at
 /// `threads` (0 = every logical CPU). quick: smaller buffers and fewer passes (a run's first-use probe).

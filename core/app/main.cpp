@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
       app::add_run_command(app),         app::add_validate_command(app), app::add_plugins_command(app),
       app::add_conformance_command(app), app::add_describe_command(app), app::add_make_model_command(app),
       app::add_predict_command(app),     app::add_probe_command(app),    app::add_analyze_command(app),
+      app::add_bench_command(app),
   };
 
   try {

@@ -1,11 +1,11 @@
-// moecap_bench: backend-cpu end to end on a Mixtral-shape model of >= 1 GB, every figure a ratio to a
-// ceiling measured in this process (DESIGN §7).
+// `moecap bench`: a backend (backend-cpu by default) end to end on a Mixtral-shape model of >= 1 GB, every
+// figure a ratio to a ceiling measured in this process (DESIGN §7).
 //
-//   moecap_bench [--dtype f32,bf16] [--threads 1,2] [--runs R] [--decode-steps D] [--prefill-tokens P]
-//                [--plugin-dir DIR] [--compare-plugin-dir DIR] [--backend cpu]
+//   moecap bench [--dtype f32,bf16] [--threads 1,2] [--runs R] [--decode-steps D] [--prefill-tokens P]
+//                [--compare-plugin-path DIR] [--backend cpu]      (plugins: the global --plugin-path search)
 //
 // Lists are measured interleaved (run 0 of every configuration, then run 1 …), so drift on a shared machine
-// hits every configuration alike; --compare-plugin-dir adds the same backend built elsewhere (A/B of a change).
+// hits every configuration alike; --compare-plugin-path adds the same backend built elsewhere (A/B of a change).
 // Each run of a configuration: sgemm ceiling → prefill of P tokens (one sequence) → read ceiling → D decode
 // steps at batch 1 → read ceiling. Printed per run and as medians over runs:
 //   decode tokens/s; S-MBU-full = bytes a decode step reads (attention, activated experts, shared/dense FFN,
@@ -20,6 +20,7 @@
 //   machine).
 #include <time.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "app_command.hpp"
 #include "moecap/ceilings/machine_ceilings.hpp"
 #include "moecap/host/config_view.hpp"
 #include "moecap/host/host_services.hpp"
@@ -49,21 +51,9 @@ struct Options {
   int decode_steps = 16;
   int prefill_tokens = 512;
   std::string backend = "cpu";
-  std::filesystem::path plugin_dir;
+  std::vector<std::filesystem::path> plugin_dirs;  ///< the global --plugin-path
   std::filesystem::path compare_plugin_dir;
 };
-
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    const size_t comma = text.find(',', start);
-    const size_t end = comma == std::string::npos ? text.size() : comma;
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 
 // The scaled Mixtral: hidden 1024, 8 layers, 8 experts top-2 of width 3584, vocabulary 32000,
 // GQA 8 query heads of 128 over 2 KV heads (Mixtral's 4:1), untied head: 0.79 G parameters.
@@ -96,7 +86,7 @@ class OwnedConfig {
  public:
   explicit OwnedConfig(toml::table table)
       : table_(std::make_unique<toml::table>(std::move(table))),
-        view_(std::make_unique<host::ConfigView>(table_.get(), "moecap_bench", "")) {}
+        view_(std::make_unique<host::ConfigView>(table_.get(), "moecap bench", "")) {}
   const moecap_config* get() const { return view_->get(); }
 
  private:
@@ -199,39 +189,6 @@ host::StepRecord decode_record(const moecap_model_desc& desc, int32_t stride, in
   return r;
 }
 
-Options parse(int argc, char** argv) {
-  Options o;
-  o.plugin_dir = host::executable_dir() / ".." / "lib" / "moecap" / "plugins";
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::runtime_error(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--dtype") {
-      o.dtypes = split(value());
-    } else if (arg == "--threads") {
-      o.threads.clear();
-      for (const std::string& t : split(value())) o.threads.push_back(std::stoi(t));
-    } else if (arg == "--compare-plugin-dir")
-      o.compare_plugin_dir = value();
-    else if (arg == "--runs")
-      o.runs = std::stoi(value());
-    else if (arg == "--decode-steps")
-      o.decode_steps = std::stoi(value());
-    else if (arg == "--prefill-tokens")
-      o.prefill_tokens = std::stoi(value());
-    else if (arg == "--plugin-dir")
-      o.plugin_dir = value();
-    else if (arg == "--backend")
-      o.backend = value();
-    else
-      throw std::runtime_error("unknown argument " + arg);
-  }
-  if (o.threads.empty()) o.threads.push_back(kernels::cpu::available_hardware_threads());
-  return o;
-}
-
 /// One configuration measured in every run: a model dtype, a backend build, a thread count.
 struct Configuration {
   std::string label;
@@ -303,7 +260,7 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
 }
 
 int run(const Options& o) {
-  host::PluginRegistry registry(host::PluginSearchPaths::only({std::filesystem::absolute(o.plugin_dir)}));
+  host::PluginRegistry registry(host::PluginSearchPaths::standard(o.plugin_dirs));
   std::unique_ptr<host::PluginRegistry> compare;
   if (!o.compare_plugin_dir.empty())
     compare = std::make_unique<host::PluginRegistry>(
@@ -316,7 +273,7 @@ int run(const Options& o) {
     model_table.insert("seed", 1);
     model_table.insert("dtype", dtype);
     model_table.insert("description",
-                       toml::parse(std::string_view(kModelDescription), std::string_view("moecap_bench")));
+                       toml::parse(std::string_view(kModelDescription), std::string_view("moecap bench")));
     const OwnedConfig model_config(std::move(model_table));
     const double build_start = host::now_seconds();
     models.push_back(registry.model("synthetic").open(model_config.get()));
@@ -347,7 +304,7 @@ int run(const Options& o) {
       }
     }
   }
-  if (compare) std::printf("A = %s, B = %s\n", o.plugin_dir.c_str(), o.compare_plugin_dir.c_str());
+  if (compare) std::printf("A = the standard plugin search, B = %s\n", o.compare_plugin_dir.c_str());
   std::printf("backend %s, prefill %d tokens, %d decode steps per run, %d runs, interleaved\n", o.backend.c_str(),
               o.prefill_tokens, o.decode_steps, o.runs);
   std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %8s %5s %8s %7s %7s %7s\n", "configuration", "run",
@@ -375,11 +332,34 @@ int run(const Options& o) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  try {
-    return run(parse(argc, argv));
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "moecap_bench: %s\n", e.what());
-    return 1;
-  }
+namespace moecap::app {
+
+Command add_bench_command(CLI::App& app) {
+  auto o = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand(
+      "bench",
+      "Measure a backend end to end on a Mixtral-shape model of 3.2 GB (f32): decode tokens/s and S-MBU-full over the "
+      "read bandwidth probed right before and after, prefill tokens/s and expert GEMMs over the sgemm rate probed "
+      "right before, host overhead; configurations interleaved, medians over runs (benchmarks/README.md)");
+  sub->add_option("--dtype", o->dtypes, "Weight dtypes, e.g. f32,bf16")->delimiter(',')->type_name("DT[,DT…]");
+  sub->add_option("--threads", o->threads, "Thread counts, e.g. 1,2 (default: every logical CPU)")
+      ->delimiter(',')
+      ->check(CLI::PositiveNumber)
+      ->type_name("N[,N…]");
+  sub->add_option("--runs", o->runs, "Runs of every configuration (default 3)")->check(CLI::PositiveNumber);
+  sub->add_option("--decode-steps", o->decode_steps, "Decode steps per run (default 16)")->check(CLI::PositiveNumber);
+  sub->add_option("--prefill-tokens", o->prefill_tokens, "Prompt length of the prefill (default 512)")
+      ->check(CLI::PositiveNumber);
+  sub->add_option("--backend", o->backend, "Backend plugin (default cpu)");
+  sub->add_option("--compare-plugin-path", o->compare_plugin_dir,
+                  "A second plugin folder with the same backend built otherwise: every configuration runs as A and B")
+      ->type_name("DIR");
+  return {sub, [o](const GlobalOptions& global) {
+            Options options = *o;
+            options.plugin_dirs = global.plugin_dirs;
+            if (options.threads.empty()) options.threads.push_back(kernels::cpu::available_hardware_threads());
+            return run(options);
+          }};
 }
+
+}  // namespace moecap::app
