@@ -10,7 +10,8 @@ const char* energy_source_name(EnergySource source) {
   return source == EnergySource::measured ? "measured" : "estimated";
 }
 
-EnergyMeter::EnergyMeter(Options options) : options_(std::move(options)), rapl_(options_.powercap_root) {
+EnergyMeter::EnergyMeter(Options options)
+    : options_(std::move(options)), rapl_(options_.use_rapl ? options_.powercap_root : std::filesystem::path()) {
   if (options_.use_nvml) nvml_ = std::make_unique<NvmlReader>();
 }
 

@@ -6,10 +6,8 @@ namespace moecap::host {
 
 PhaseEnergy::PhaseEnergy(EnergyMeter::Options options, bool use_counters)
     : meter_([&] {
-        if (!use_counters) {
-          options.powercap_root = "/nonexistent";
-          options.use_nvml = false;
-        }
+        options.use_rapl = options.use_rapl && use_counters;
+        options.use_nvml = options.use_nvml && use_counters;
         return options;
       }()),
       measuring_(meter_.measures()),

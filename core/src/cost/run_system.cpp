@@ -12,7 +12,8 @@ HardwareCatalog this_machine_catalog(const std::filesystem::path& entry_file, co
                                      const MachineProbe& probe) {
   std::error_code ec;
   if (std::filesystem::exists(entry_file, ec)) {
-    std::ifstream in(entry_file);
+    std::ifstream in(entry_file, std::ios::binary);
+    if (!in) throw std::runtime_error(entry_file.string() + ": cannot read this machine's catalog entry");
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (text.find("# This machine, as measured by `moecap probe`") != std::string::npos &&
         text.find(kMachineProbeMethod) == std::string::npos)
@@ -20,7 +21,7 @@ HardwareCatalog this_machine_catalog(const std::filesystem::path& entry_file, co
           entry_file.string() +
               " was measured by an older `moecap probe`; run it again so the ratios divide by "
               "ceilings measured the current way");
-    return HardwareCatalog::load(entry_file);
+    return HardwareCatalog::parse(text, entry_file.string());
   }
   if (!probe)
     throw std::runtime_error("no catalog entry for this machine at " + entry_file.string() +

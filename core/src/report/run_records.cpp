@@ -70,17 +70,26 @@ nlohmann::json sweep_json(const RunPoint& point) {
   return sweep;
 }
 
-// The sparse-attention-aware byte and FLOP totals of a set of steps, without a hardware peak (the ratios
-// need a catalog entry; achieved bytes/s and FLOP/s do not).
-RunUtilisation achieved(const RunContext& context, const std::vector<StepRecord>& steps) {
-  const HardwarePeaks unit_peaks{1.0, 1.0};
+// The peaks the summary's ratios divide by: the judging system's, 1 standing in for a peak it lacks (those
+// ratios are then reported NaN) and for both without a judgement. The achieved rates (bytes/s, FLOP/s)
+// do not depend on them.
+HardwarePeaks summary_peaks(const RunContext& c) {
+  if (c.cap == nullptr) return {1.0, 1.0};
+  return {c.cap->peaks.bandwidth_bytes_per_s > 0 ? c.cap->peaks.bandwidth_bytes_per_s : 1.0,
+          c.cap->peaks.flops_per_s > 0 ? c.cap->peaks.flops_per_s : 1.0};
+}
+
+// Every step's sparsity-aware bytes and FLOPs, pooled per phase, once for the whole summary.
+RunUtilisation utilisation(const RunContext& c, const std::vector<StepRecord>& steps, const HardwarePeaks& peaks) {
   std::vector<StepUtilisation> per_step;
   per_step.reserve(steps.size());
-  for (const StepRecord& s : steps) {
-    if (s.latency_s <= 0) continue;
-    per_step.push_back(step_utilisation(s, *context.accounting, unit_peaks));
-  }
-  return aggregate_utilisation(per_step, unit_peaks);
+  for (const StepRecord& s : steps)
+    if (s.latency_s > 0) per_step.push_back(step_utilisation(s, *c.accounting, peaks));
+  return aggregate_utilisation(per_step, peaks);
+}
+
+double per_second(double amount, const PhaseUtilisation& phase) {
+  return phase.steps > 0 && phase.seconds > 0 ? amount / phase.seconds : NAN;
 }
 
 // Ratios of one phase to the system's peaks: pooled (primary) and the mean of per-step ratios (what the
@@ -98,24 +107,12 @@ void add_phase_ratios(RecordBuilder& r, const std::string& phase, const PhaseUti
   r.add_double(phase + "_s_mfu_mean_of_steps", ratio(u.mean_of_steps.s_mfu, has_flops));
 }
 
-// Returns $ per 1M output tokens (NaN when it cannot be priced).
-double add_cap_fields(RecordBuilder& r, const RunContext& c, const std::vector<StepRecord>& steps,
-                      const RequestMetrics& m) {
+// Returns $ per 1M output tokens (NaN when it cannot be priced). u was computed with summary_peaks(c).
+double add_cap_fields(RecordBuilder& r, const RunContext& c, const RunUtilisation& u, const RequestMetrics& m) {
   const CapJudgement& cap = *c.cap;
   const bool has_bandwidth = cap.peaks.bandwidth_bytes_per_s > 0;
   const bool has_flops = cap.peaks.flops_per_s > 0;
-  // Unit peaks stand in for a missing one (its ratios are then NaN above); the others divide by the real peak.
-  const HardwarePeaks peaks{has_bandwidth ? cap.peaks.bandwidth_bytes_per_s : 1.0,
-                            has_flops ? cap.peaks.flops_per_s : 1.0};
-  std::vector<StepUtilisation> per_step;
-  per_step.reserve(steps.size());
-  double busy_s = 0;
-  for (const StepRecord& s : steps) {
-    if (s.latency_s <= 0) continue;
-    per_step.push_back(step_utilisation(s, *c.accounting, peaks));
-    busy_s += s.latency_s;
-  }
-  const RunUtilisation u = aggregate_utilisation(per_step, peaks);
+  const double busy_s = u.all.seconds;
 
   r.add_string("hardware", cap.hardware);
   r.add_double("hardware_bandwidth_bytes_per_s", has_bandwidth ? cap.peaks.bandwidth_bytes_per_s : NAN, "bytes/s");
@@ -267,7 +264,7 @@ RecordBuilder make_summary_record(const RunContext& c, const std::vector<StepRec
   timelines.reserve(requests.size());
   for (const RequestRecord& q : requests) timelines.push_back({q.id, q.arrival_s, q.token_times_s, q.prompt_tokens});
   const RequestMetrics m = request_metrics(timelines, c.pipeline->percentiles);
-  const RunUtilisation u = achieved(c, steps);
+  const RunUtilisation u = utilisation(c, steps, summary_peaks(c));
 
   double latency = 0;
   double device = 0;
@@ -299,13 +296,13 @@ RecordBuilder make_summary_record(const RunContext& c, const std::vector<StepRec
 
   // Achieved traffic and compute (paper eq. 4/5 numerators over time). Ratios to a peak need the
   // hardware catalog; these do not.
-  r.add_double("decode_s_mbu_bytes_per_s", u.decode.steps > 0 ? u.decode.pooled.s_mbu : NAN, "bytes/s");
-  r.add_double("decode_s_mbu_full_bytes_per_s", u.decode.steps > 0 ? u.decode.pooled.s_mbu_full : NAN, "bytes/s");
-  r.add_double("decode_mbu_bytes_per_s", u.decode.steps > 0 ? u.decode.pooled.mbu : NAN, "bytes/s");
-  r.add_double("s_mfu_flops_per_s", u.all.pooled.s_mfu, "FLOP/s");
-  r.add_double("mfu_flops_per_s", u.all.pooled.mfu, "FLOP/s");
+  r.add_double("decode_s_mbu_bytes_per_s", per_second(u.decode.s_mbu_bytes, u.decode), "bytes/s");
+  r.add_double("decode_s_mbu_full_bytes_per_s", per_second(u.decode.s_mbu_full_bytes, u.decode), "bytes/s");
+  r.add_double("decode_mbu_bytes_per_s", per_second(u.decode.mbu_bytes, u.decode), "bytes/s");
+  r.add_double("s_mfu_flops_per_s", u.all.seconds > 0 ? u.all.sparse_flops / u.all.seconds : 0, "FLOP/s");
+  r.add_double("mfu_flops_per_s", u.all.seconds > 0 ? u.all.dense_flops / u.all.seconds : 0, "FLOP/s");
   r.add_double("host_overhead_fraction", latency > 0 ? (latency - device) / latency : NAN);
-  const double usd_per_million = c.cap != nullptr ? add_cap_fields(r, c, steps, m) : NAN;
+  const double usd_per_million = c.cap != nullptr ? add_cap_fields(r, c, u, m) : NAN;
   if (radar_point != nullptr) {
     radar_point->accuracy = NAN;
     radar_point->performance = m.tpot_s.count > 0 ? m.tpot_s.mean : NAN;

@@ -76,6 +76,7 @@ class EnergyMeter {
     std::filesystem::path powercap_root = "/sys/class/powercap";
     bool use_nvml = true;
     double estimate_tdp_w = 0;  ///< used only when nothing can be measured
+    bool use_rapl = true;       ///< false: RAPL is not read even where readable (another system is judged)
   };
   explicit EnergyMeter(Options options);
   EnergyMeter() : EnergyMeter(Options{}) {}
