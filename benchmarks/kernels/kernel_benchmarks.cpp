@@ -6,6 +6,7 @@
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
+#include <algorithm>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -141,21 +142,31 @@ void BM_Router(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(tokens) * state.iterations(), benchmark::Counter::kIsRate);
 }
 
-/// One decode token over a context of range(0) positions: 8 query heads of 128 over 2 KV heads.
+/// One decode token over a context of range(0) positions: 8 query heads of 128 over 2 KV heads, the cache
+/// head-major as backend-cpu keeps it (each head's keys contiguous over positions). range(1) = 1:
+/// cold, as in a decode step, where a layer's weights have evicted its cache rows: the call cycles through
+/// copies of the cache that together exceed the last-level cache (64 MB).
 void BM_AttentionDecode(benchmark::State& state) {
   const int64_t context = state.range(0);
-  constexpr int32_t heads = 8, kv_heads = 2, head_dim = 128;
+  const bool cold = state.range(1) != 0;
+  constexpr int32_t heads = 8, kv_heads = 2, head_dim = 128, group = heads / kv_heads;
   constexpr int64_t kv_width = kv_heads * head_dim;
-  const std::vector<float> keys = random_floats(static_cast<size_t>(context * kv_width), 6);
-  const std::vector<float> values = random_floats(static_cast<size_t>(context * kv_width), 7);
+  const auto rows = static_cast<size_t>(context * kv_width);
+  const size_t copies = cold ? std::max<size_t>(2, (size_t{64} << 20) / (2 * rows * sizeof(float))) : 1;
+  const std::vector<float> keys = random_floats(rows * copies, 6);
+  const std::vector<float> values = random_floats(rows * copies, 7);
   const std::vector<float> q = random_floats(heads * head_dim, 8);
-  std::vector<float> out(heads * head_dim), scores(static_cast<size_t>(context));
+  std::vector<float> out(heads * head_dim), scores(static_cast<size_t>(context) * group);
+  size_t copy = 0;
   for (auto _ : state) {
-    for (int32_t h = 0; h < heads; ++h) {
-      const int32_t kv = h / (heads / kv_heads);
-      k::attend_head(q.data() + h * head_dim, keys.data() + kv * head_dim, kv_width, values.data() + kv * head_dim,
-                     kv_width, context, head_dim, head_dim, 0.088f, out.data() + h * head_dim, scores.data());
-    }
+    const float* k_rows = keys.data() + copy * rows;
+    const float* v_rows = values.data() + copy * rows;
+    copy = (copy + 1) % copies;
+    // As backend-cpu runs it: per KV head, the group of query heads sharing it in one call.
+    for (int32_t kv = 0; kv < kv_heads; ++kv)
+      k::attend_heads(q.data() + kv * group * head_dim, head_dim, group, k_rows + kv * context * head_dim, head_dim,
+                      v_rows + kv * context * head_dim, head_dim, context, head_dim, head_dim, 0.088f,
+                      out.data() + kv * group * head_dim, head_dim, scores.data());
     benchmark::DoNotOptimize(out.data());
   }
   state.counters["KV bytes/s"] =
@@ -171,6 +182,6 @@ BENCHMARK_CAPTURE(BM_ExpertGemm, f32, k::WeightType::f32)->ArgsProduct({{128, 51
 BENCHMARK_CAPTURE(BM_ExpertGemm, bf16, k::WeightType::bf16)->ArgsProduct({{128, 512}, {1, 2}})->UseRealTime();
 BENCHMARK(BM_ExpertGemmBlasThreads)->ArgsProduct({{128, 512}, {1, 2}})->UseRealTime();
 BENCHMARK(BM_Router)->Arg(1)->Arg(512);
-BENCHMARK(BM_AttentionDecode)->Arg(512)->Arg(4096);
+BENCHMARK(BM_AttentionDecode)->ArgsProduct({{512, 4096}, {0, 1}});
 
 BENCHMARK_MAIN();

@@ -2,7 +2,8 @@
 // figure a ratio to a ceiling measured in this process (DESIGN §7).
 //
 //   moecap bench [--dtype f32,bf16] [--threads 1,2] [--runs R] [--decode-steps D] [--prefill-tokens P]
-//                [--compare-plugin-path DIR] [--backend cpu]      (plugins: the global --plugin-path search)
+//                [--compare-plugin-path DIR] [--backend cpu] [--variant NAME:KEY=VALUE[,…]]…      (plugins: the global
+//                --plugin-path search)
 //
 // Lists are measured interleaved (run 0 of every configuration, then run 1 …), so drift on a shared machine
 // hits every configuration alike; --compare-plugin-path adds the same backend built elsewhere (A/B of a change).
@@ -53,7 +54,45 @@ struct Options {
   std::string backend = "cpu";
   std::vector<std::filesystem::path> plugin_dirs;  ///< the global --plugin-path
   std::filesystem::path compare_plugin_dir;
+  std::vector<std::string> variants;  ///< "NAME:KEY=VALUE[,KEY=VALUE…]", each another configuration
 };
+
+/// A set of backend keys measured as its own configuration (e.g. "copy:weights=copy").
+struct Variant {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> keys;
+};
+
+Variant parse_variant(const std::string& text) {
+  Variant v;
+  const size_t colon = text.find(':');
+  if (colon == std::string::npos || colon == 0)
+    throw std::runtime_error("--variant '" + text + "': expected NAME:KEY=VALUE[,KEY=VALUE…]");
+  v.name = text.substr(0, colon);
+  std::string rest = text.substr(colon + 1);
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    const std::string pair = rest.substr(0, comma);
+    const size_t equals = pair.find('=');
+    if (equals == std::string::npos || equals == 0)
+      throw std::runtime_error("--variant '" + text + "': '" + pair + "' is not KEY=VALUE");
+    v.keys.emplace_back(pair.substr(0, equals), pair.substr(equals + 1));
+    rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+  }
+  return v;
+}
+
+/// A variant's value as TOML would read it: an integer, a boolean, else a string.
+void insert_value(toml::table& table, const std::string& key, const std::string& value) {
+  char* end = nullptr;
+  const long long integer = std::strtoll(value.c_str(), &end, 10);
+  if (!value.empty() && end != nullptr && *end == '\0')
+    table.insert_or_assign(key, static_cast<int64_t>(integer));
+  else if (value == "true" || value == "false")
+    table.insert_or_assign(key, value == "true");
+  else
+    table.insert_or_assign(key, value);
+}
 
 // The scaled Mixtral: hidden 1024, 8 layers, 8 experts top-2 of width 3584, vocabulary 32000,
 // GQA 8 query heads of 128 over 2 KV heads (Mixtral's 4:1), untied head: 0.79 G parameters.
@@ -286,22 +325,28 @@ int run(const Options& o) {
     std::printf("model: %s, %s weights, %.3f GB, %.2f G parameters (synthetic, built in %.1f s)\n", desc.name,
                 dtype.c_str(), accounting.weight_bytes(accounting.total_params()) / 1e9,
                 accounting.total_params() / 1e9, host::now_seconds() - build_start);
+    std::vector<Variant> variants;
+    for (const std::string& text : o.variants) variants.push_back(parse_variant(text));
+    if (variants.empty()) variants.push_back({});
     for (int variant = 0; variant < (compare ? 2 : 1); ++variant) {
-      for (int threads : o.threads) {
-        toml::table backend_table;
-        backend_table.insert("threads", threads);
-        const OwnedConfig backend_config(std::move(backend_table));
-        host::PluginRegistry& source = variant == 0 ? registry : *compare;
-        Configuration c;
-        c.label = dtype + " t" + std::to_string(threads) + (compare ? (variant == 0 ? " A" : " B") : "");
-        c.model = models.back();
-        c.accounting = &accounting;
-        c.threads = threads;
-        c.session =
-            std::make_unique<host::Session>(source.backend(o.backend).create_session(c.model, backend_config.get()));
-        c.driver = std::make_unique<SequenceDriver>(*c.session, desc);
-        configurations.push_back(std::move(c));
-      }
+      for (const Variant& keys : variants)
+        for (int threads : o.threads) {
+          toml::table backend_table;
+          backend_table.insert("threads", threads);
+          for (const auto& [key, value] : keys.keys) insert_value(backend_table, key, value);
+          const OwnedConfig backend_config(std::move(backend_table));
+          host::PluginRegistry& source = variant == 0 ? registry : *compare;
+          Configuration c;
+          c.label = dtype + " t" + std::to_string(threads) + (keys.name.empty() ? "" : " " + keys.name) +
+                    (compare ? (variant == 0 ? " A" : " B") : "");
+          c.model = models.back();
+          c.accounting = &accounting;
+          c.threads = threads;
+          c.session =
+              std::make_unique<host::Session>(source.backend(o.backend).create_session(c.model, backend_config.get()));
+          c.driver = std::make_unique<SequenceDriver>(*c.session, desc);
+          configurations.push_back(std::move(c));
+        }
     }
   }
   if (compare) std::printf("A = the standard plugin search, B = %s\n", o.compare_plugin_dir.c_str());
@@ -354,6 +399,10 @@ Command add_bench_command(CLI::App& app) {
   sub->add_option("--compare-plugin-path", o->compare_plugin_dir,
                   "A second plugin folder with the same backend built otherwise: every configuration runs as A and B")
       ->type_name("DIR");
+  sub->add_option("--variant", o->variants,
+                  "Backend keys measured as another configuration, NAME:KEY=VALUE[,KEY=VALUE…]; repeatable (e.g. "
+                  "--variant copy:weights=copy --variant mapped:weights=in-place)")
+      ->type_name("SPEC");
   return {sub, [o](const GlobalOptions& global) {
             Options options = *o;
             options.plugin_dirs = global.plugin_dirs;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "moecap/kernels/cpu/compute_threads.hpp"
+#include "moecap/kernels/cpu/page_arena.hpp"
 
 namespace moecap::ceilings {
 
@@ -119,20 +120,41 @@ ProbeResult summarise(const std::vector<double>& rates, const std::vector<double
 
 }  // namespace
 
+/// A typed array in a PageArena: the memory backend-cpu keeps its weights in (page-aligned, on transparent huge
+/// pages where the kernel grants them), so the ceiling is measured on the same kind of memory the decode reads.
+template <class T>
+struct ArenaArray {
+  T* data_ = nullptr;
+  size_t size_ = 0;
+  void assign(kernels::cpu::PageArena& arena, size_t n, T value) {
+    data_ = static_cast<T*>(arena.allocate(n * sizeof(T)));
+    size_ = n;
+    std::fill_n(data_, n, value);
+  }
+  T* data() { return data_; }
+  size_t size() const { return size_; }
+};
+
 struct BandwidthProbe::Buffers {
-  std::vector<uint64_t> read;
-  std::vector<double> a, b, c;
+  kernels::cpu::PageArena arena;
+  ArenaArray<uint64_t> read;
+  ArenaArray<double> a, b, c;
 };
 
 BandwidthProbe::BandwidthProbe(BandwidthProbeOptions options)
     : options_(options), buffers_(std::make_unique<Buffers>()) {
   options_.passes = std::max(1, options_.passes);
   options_.streams_per_thread = std::clamp(options_.streams_per_thread, 1, 8);
-  buffers_->read.assign(options_.bytes / sizeof(uint64_t), 1);
+  // Distinct values, not one repeated word: a hypervisor that merges identical pages (KSM) could otherwise
+  // serve the whole buffer from a few physical pages, i.e. from cache.
+  const size_t words = options_.bytes / sizeof(uint64_t);
+  buffers_->read.assign(buffers_->arena, words, 0);
+  for (size_t i = 0; i < words; ++i) buffers_->read.data()[i] = i * 0x9E3779B97F4A7C15ull;
   const size_t triad = options_.bytes / 2 / sizeof(double);
-  buffers_->a.assign(triad, 0.0);
-  buffers_->b.assign(triad, 1.0);
-  buffers_->c.assign(triad, 2.0);
+  buffers_->a.assign(buffers_->arena, triad, 0.0);
+  buffers_->b.assign(buffers_->arena, triad, 1.0);
+  buffers_->c.assign(buffers_->arena, triad, 2.0);
+  for (size_t i = 0; i < triad; ++i) buffers_->b.data()[i] = static_cast<double>(i);
 }
 
 BandwidthProbe::~BandwidthProbe() = default;

@@ -17,11 +17,15 @@ void softmax_in_place(float* x, int64_t n) {
 
 void attend_head(const float* q, const float* keys, int64_t key_stride, const float* values, int64_t value_stride,
                  int64_t n_positions, int32_t qk_size, int32_t v_size, float scale, float* out, float* scores) {
-  const VectorKernels& k = vector_kernels();
-  for (int64_t t = 0; t < n_positions; ++t) scores[t] = scale * k.dot(q, keys + t * key_stride, qk_size);
-  softmax_in_place(scores, n_positions);
-  std::fill_n(out, v_size, 0.0f);
-  for (int64_t t = 0; t < n_positions; ++t) k.axpy(scores[t], values + t * value_stride, out, v_size);
+  vector_kernels().attend(q, qk_size, 1, keys, key_stride, values, value_stride, n_positions, qk_size, v_size, scale,
+                          out, v_size, scores);
+}
+
+void attend_heads(const float* q, int64_t q_stride, int32_t group, const float* keys, int64_t key_stride,
+                  const float* values, int64_t value_stride, int64_t n_positions, int32_t qk_size, int32_t v_size,
+                  float scale, float* out, int64_t out_stride, float* scores) {
+  vector_kernels().attend(q, q_stride, group, keys, key_stride, values, value_stride, n_positions, qk_size, v_size,
+                          scale, out, out_stride, scores);
 }
 
 }  // namespace moecap::kernels::cpu

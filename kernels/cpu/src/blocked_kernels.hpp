@@ -1,11 +1,13 @@
 // The kernels written once over a SIMD traits type; each instruction-set translation unit includes this with
 // its own traits (in an anonymous namespace), so every instantiation is compiled with that unit's -m flags.
 //
-// Traits members: Vec, width, zero(), load(const float*), load_weights<WeightType>(const void* row, c),
-// fma(a, b, acc) = a·b + acc, sum(Vec).
+// Traits members: Vec, width, zero(), broadcast(float), load(const float*), store(float*, Vec),
+// load_weights<WeightType>(const void* row, c), fma(a, b, acc) = a·b + acc, sum(Vec), max(a, b), max_of(Vec)
+// (horizontal), sub(a, b), mul(a, b), exp(Vec) (within a few ulp).
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "moecap/kernels/cpu/half_precision.hpp"
@@ -173,6 +175,172 @@ void axpy(float alpha, const float* x, float* y, int64_t n) {
   int64_t i = 0;
   for (; i + S::width <= n; i += S::width) S::store(y + i, S::fma(a, S::load(x + i), S::load(y + i)));
   for (; i < n; ++i) y[i] += alpha * x[i];
+}
+
+/// Softmax of `n` scores in place, max subtracted first; the sum is taken per lane in float and across lanes
+/// in double (n·eps stays far below the 1e-4 the numerics conformance allows at 100k positions).
+template <class S>
+void softmax(float* x, int64_t n) {
+  using Vec = typename S::Vec;
+  const int64_t vector_end = n - n % S::width;
+  float top = x[0];
+  if (vector_end > 0) {
+    Vec m = S::load(x);
+    for (int64_t i = S::width; i < vector_end; i += S::width) m = S::max(m, S::load(x + i));
+    top = std::max(top, S::max_of(m));
+  }
+  for (int64_t i = vector_end; i < n; ++i) top = std::max(top, x[i]);
+  const Vec top_v = S::broadcast(top);
+  Vec lanes = S::zero();
+  for (int64_t i = 0; i < vector_end; i += S::width) {
+    const Vec e = S::exp(S::sub(S::load(x + i), top_v));
+    S::store(x + i, e);
+    lanes = S::fma(e, S::broadcast(1.0f), lanes);
+  }
+  double total = S::sum(lanes);
+  for (int64_t i = vector_end; i < n; ++i) {
+    x[i] = static_cast<float>(std::exp(static_cast<double>(x[i] - top)));
+    total += x[i];
+  }
+  const Vec inverse = S::broadcast(static_cast<float>(1.0 / total));
+  for (int64_t i = 0; i < vector_end; i += S::width) S::store(x + i, S::mul(S::load(x + i), inverse));
+  for (int64_t i = vector_end; i < n; ++i) x[i] *= static_cast<float>(1.0 / total);
+}
+
+/// Scores of the T positions t0 + i·step for G query heads: scores[g·n + t] = scale · q_g·k_t. T positions at
+/// once give T·G independent FMA chains (one chain per dot is latency-bound: 16 dependent FMAs for a 128
+/// head); taken `step` apart they are T sequential streams through the cache rows (one stream reads ~9 GB/s
+/// here, several the full bandwidth).
+template <class S, int G, int T>
+inline void score_positions(const float* q, int64_t q_stride, const float* keys, int64_t key_stride,
+                            const float* values, int64_t value_stride, int32_t v_size, int64_t t0, int64_t step,
+                            int64_t n, int32_t qk_size, float scale, float* scores) {
+  using Vec = typename S::Vec;
+  const int64_t qk_end = qk_size - qk_size % S::width;
+  Vec acc[T][G];
+  const float* key[T];
+  for (int i = 0; i < T; ++i) {
+    key[i] = keys + (t0 + i * step) * key_stride;
+    for (int g = 0; g < G; ++g) acc[i][g] = S::zero();
+  }
+  // The cache's rows come from DRAM (the step's weights evicted them). The key rows kPrefetchRows ahead are
+  // requested now, and so are the value rows of these positions, for the weighted sum that follows the
+  // softmax: it then runs from L2 while the memory traffic overlaps this (compute-bound) pass. Measured
+  // (kernel_benchmarks BM_AttentionDecode/512/1): a burst of value prefetches per tile in the sum instead
+  // stalled on the fill buffers. Prefetches past the end never fault.
+  constexpr int64_t kPrefetchRows = 8;
+  constexpr int64_t kLineFloats = 16;
+  for (int i = 0; i < T; ++i)
+    for (int64_t c = 0; c < v_size; c += kLineFloats)
+      __builtin_prefetch(values + (t0 + i * step) * value_stride + c, 0, 2);
+  for (int64_t c = 0; c < qk_end; c += S::width) {
+    if (c % kLineFloats == 0)
+      for (int i = 0; i < T; ++i) __builtin_prefetch(key[i] + kPrefetchRows * key_stride + c, 0, 3);
+    Vec k[T];
+    for (int i = 0; i < T; ++i) k[i] = S::load(key[i] + c);
+    for (int g = 0; g < G; ++g) {
+      const Vec qv = S::load(q + g * q_stride + c);
+      for (int i = 0; i < T; ++i) acc[i][g] = S::fma(qv, k[i], acc[i][g]);
+    }
+  }
+  // The T·G horizontal sums at once where the traits can (AVX2: 8 vectors → one vector of 8 sums by a tree
+  // of hadds, 11 instructions instead of 48).
+  float totals[T * G];
+  S::sum_each(&acc[0][0], T * G, totals);
+  for (int i = 0; i < T; ++i)
+    for (int g = 0; g < G; ++g) {
+      float total = totals[i * G + g];
+      for (int64_t c = qk_end; c < qk_size; ++c) total += q[g * q_stride + c] * key[i][c];
+      scores[g * n + t0 + i * step] = scale * total;
+    }
+}
+
+/// out_g[c, c + W·V) += Σ_{t ∈ [t0, t1)} p_g,t · v_t[c …]: G·V accumulators in registers over a tile of positions.
+template <class S, int G, int V>
+inline void accumulate_values(const float* values, int64_t value_stride, int64_t t0, int64_t t1, int64_t c,
+                              const float* scores, int64_t n, float* out, int64_t out_stride) {
+  using Vec = typename S::Vec;
+  Vec acc[G][V];
+  for (int g = 0; g < G; ++g)
+    for (int j = 0; j < V; ++j) acc[g][j] = S::load(out + g * out_stride + c + j * S::width);
+  for (int64_t t = t0; t < t1; ++t) {
+    const float* value = values + t * value_stride + c;
+    Vec v[V];
+    for (int j = 0; j < V; ++j) v[j] = S::load(value + j * S::width);
+    for (int g = 0; g < G; ++g) {
+      const Vec p = S::broadcast(scores[g * n + t]);
+      for (int j = 0; j < V; ++j) acc[g][j] = S::fma(p, v[j], acc[g][j]);
+    }
+  }
+  for (int g = 0; g < G; ++g)
+    for (int j = 0; j < V; ++j) S::store(out + g * out_stride + c + j * S::width, acc[g][j]);
+}
+
+/// Decode attention of G query heads that share one KV head (q_g = q + g·q_stride, out_g = out + g·out_stride):
+/// every key and value row is loaded once for all G heads. scores: G·n floats.
+template <class S, int G>
+void attend_block(const float* q, int64_t q_stride, const float* keys, int64_t key_stride, const float* values,
+                  int64_t value_stride, int64_t n, int32_t qk_size, int32_t v_size, float scale, float* out,
+                  int64_t out_stride, float* scores) {
+  // Positions per score pass: T·G accumulators + T key vectors + one query vector within 16 registers.
+  constexpr int T = G <= 2 ? 4 : 2;
+  // T segments of the positions walked side by side; the positions past T segments one at a time.
+  const int64_t segment = n / T;
+  for (int64_t t = 0; t < segment; ++t)
+    score_positions<S, G, T>(q, q_stride, keys, key_stride, values, value_stride, v_size, t, segment, n, qk_size, scale,
+                             scores);
+  for (int64_t t = T * segment; t < n; ++t)
+    score_positions<S, G, 1>(q, q_stride, keys, key_stride, values, value_stride, v_size, t, 1, n, qk_size, scale,
+                             scores);
+  for (int g = 0; g < G; ++g) softmax<S>(scores + g * n, n);
+  // out_g = Σ_t p_g,t · v_t over tiles of positions whose value rows stay in L1 (32 rows of a 128 head are
+  // 16 KB): inside a tile, column blocks of two vectors keep 2·G accumulators in registers, so the output is
+  // loaded and stored once per tile instead of once per position.
+  constexpr int64_t kTile = 32;
+  const int64_t v_end = v_size - v_size % S::width;
+  const int64_t v_end2 = v_size - v_size % (2 * S::width);
+  for (int g = 0; g < G; ++g) std::fill_n(out + g * out_stride, v_size, 0.0f);
+  for (int64_t t0 = 0; t0 < n; t0 += kTile) {
+    const int64_t t1 = std::min(n, t0 + kTile);
+    for (int64_t c = 0; c < v_end2; c += 2 * S::width)
+      accumulate_values<S, G, 2>(values, value_stride, t0, t1, c, scores, n, out, out_stride);
+    for (int64_t c = v_end2; c < v_end; c += S::width)
+      accumulate_values<S, G, 1>(values, value_stride, t0, t1, c, scores, n, out, out_stride);
+    for (int64_t c = v_end; c < v_size; ++c)
+      for (int g = 0; g < G; ++g) {
+        float total = out[g * out_stride + c];
+        for (int64_t tt = t0; tt < t1; ++tt) total += scores[g * n + tt] * values[tt * value_stride + c];
+        out[g * out_stride + c] = total;
+      }
+  }
+}
+
+template <class S>
+void attend(const float* q, int64_t q_stride, int32_t group, const float* keys, int64_t key_stride, const float* values,
+            int64_t value_stride, int64_t n, int32_t qk_size, int32_t v_size, float scale, float* out,
+            int64_t out_stride, float* scores) {
+  // Blocks of up to 4 heads: 4 score and 8 output accumulators plus the loads fit 16 vector registers.
+  for (int32_t g = 0; g < group; g += 4) {
+    const float* qg = q + g * q_stride;
+    float* og = out + g * out_stride;
+    switch (std::min(4, group - g)) {
+      case 1:
+        attend_block<S, 1>(qg, q_stride, keys, key_stride, values, value_stride, n, qk_size, v_size, scale, og,
+                           out_stride, scores);
+        break;
+      case 2:
+        attend_block<S, 2>(qg, q_stride, keys, key_stride, values, value_stride, n, qk_size, v_size, scale, og,
+                           out_stride, scores);
+        break;
+      case 3:
+        attend_block<S, 3>(qg, q_stride, keys, key_stride, values, value_stride, n, qk_size, v_size, scale, og,
+                           out_stride, scores);
+        break;
+      default:
+        attend_block<S, 4>(qg, q_stride, keys, key_stride, values, value_stride, n, qk_size, v_size, scale, og,
+                           out_stride, scores);
+    }
+  }
 }
 
 template <class S, WeightType Type>

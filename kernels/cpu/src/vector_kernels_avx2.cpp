@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "blocked_kernels.hpp"
+#include "exp_avx2.hpp"
 #include "moecap/kernels/cpu/vector_kernels.hpp"
 
 namespace moecap::kernels::cpu {
@@ -36,6 +37,30 @@ struct Avx2Simd {
     s = _mm_add_ss(s, _mm_movehdup_ps(s));
     return _mm_cvtss_f32(s);
   }
+  /// Groups of 8 vectors are reduced together: hadd pairs (lanes hold pair sums per 128-bit half), hadd again,
+  /// then add the two halves — out[i] for 8 vectors in one store.
+  static void sum_each(const Vec* v, int count, float* out) {
+    int i = 0;
+    for (; i + 8 <= count; i += 8) {
+      const __m256 a = _mm256_hadd_ps(v[i], v[i + 1]), b = _mm256_hadd_ps(v[i + 2], v[i + 3]);
+      const __m256 c = _mm256_hadd_ps(v[i + 4], v[i + 5]), d = _mm256_hadd_ps(v[i + 6], v[i + 7]);
+      const __m256 ab = _mm256_hadd_ps(a, b), cd = _mm256_hadd_ps(c, d);
+      // ab's low half holds the low-half sums of v[i..i+3], its high half their high-half sums; same for cd.
+      const __m256 low = _mm256_permute2f128_ps(ab, cd, 0x20), high = _mm256_permute2f128_ps(ab, cd, 0x31);
+      _mm256_storeu_ps(out + i, _mm256_add_ps(low, high));
+    }
+    for (; i < count; ++i) out[i] = sum(v[i]);
+  }
+  static Vec max(Vec a, Vec b) { return _mm256_max_ps(a, b); }
+  static float max_of(Vec v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+  }
+  static Vec sub(Vec a, Vec b) { return _mm256_sub_ps(a, b); }
+  static Vec mul(Vec a, Vec b) { return _mm256_mul_ps(a, b); }
+  static Vec exp(Vec v) { return exp_ps(v); }
 };
 
 // Decode (one token) over bf16 weights. The generic kernel widens 8 weights per load (vpmovzxwd + shift):
@@ -113,8 +138,9 @@ void gemv(const MatrixView& w, int64_t row_begin, int64_t row_end, const float* 
 }  // namespace
 
 const VectorKernels& avx2_vector_kernels() {
-  static const VectorKernels table{InstructionSet::avx2, &gemv, &blocked::dot<Avx2Simd>, &blocked::axpy<Avx2Simd>,
-                                   &blocked::rows_to_f32<Avx2Simd>};
+  static const VectorKernels table{InstructionSet::avx2,       &gemv,
+                                   &blocked::dot<Avx2Simd>,    &blocked::axpy<Avx2Simd>,
+                                   &blocked::attend<Avx2Simd>, &blocked::rows_to_f32<Avx2Simd>};
   return table;
 }
 

@@ -1,4 +1,6 @@
 // The portable fallback: the blocked kernels over one float at a time (the compiler may still vectorise).
+#include <cmath>
+
 #include "blocked_kernels.hpp"
 #include "moecap/kernels/cpu/vector_kernels.hpp"
 
@@ -19,13 +21,22 @@ struct ScalarSimd {
   }
   static Vec fma(Vec a, Vec b, Vec acc) { return a * b + acc; }
   static float sum(Vec v) { return v; }
+  static void sum_each(const Vec* v, int count, float* out) {
+    for (int i = 0; i < count; ++i) out[i] = v[i];
+  }
+  static Vec max(Vec a, Vec b) { return a > b ? a : b; }
+  static float max_of(Vec v) { return v; }
+  static Vec sub(Vec a, Vec b) { return a - b; }
+  static Vec mul(Vec a, Vec b) { return a * b; }
+  static Vec exp(Vec v) { return std::exp(v); }
 };
 
 }  // namespace
 
 const VectorKernels& scalar_vector_kernels() {
-  static const VectorKernels table{InstructionSet::scalar, &blocked::gemv<ScalarSimd>, &blocked::dot<ScalarSimd>,
-                                   &blocked::axpy<ScalarSimd>, &blocked::rows_to_f32<ScalarSimd>};
+  static const VectorKernels table{InstructionSet::scalar,       &blocked::gemv<ScalarSimd>,
+                                   &blocked::dot<ScalarSimd>,    &blocked::axpy<ScalarSimd>,
+                                   &blocked::attend<ScalarSimd>, &blocked::rows_to_f32<ScalarSimd>};
   return table;
 }
 

@@ -50,6 +50,15 @@ class CpuBackend final : public Backend {
       throw HostError(host().config_error(
           config.raw(), "kv_dtype",
           ("cpu backend: kv_dtype = \"" + kv_dtype + "\" is not supported; supported: \"f32\"").c_str()));
+    const std::string placement = config.string_or("weights", "auto");
+    if (placement == "auto")
+      settings.weights = WeightPlacement::automatic;
+    else if (placement == "copy")
+      settings.weights = WeightPlacement::copy;
+    else if (placement == "in-place")
+      settings.weights = WeightPlacement::in_place;
+    else
+      config.fail("weights", "expected \"auto\", \"copy\" or \"in-place\"");
     return std::make_unique<CpuSession>(model, weights, settings);
   }
 

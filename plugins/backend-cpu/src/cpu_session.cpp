@@ -8,8 +8,13 @@ namespace moecap::cpu_backend {
 namespace {}  // namespace
 
 CpuSession::CpuSession(const moecap_model_desc& desc, const moecap_weight_source_i& weights, SessionSettings settings)
-    : threads_(settings.threads), forward_(desc, weights), settings_(settings) {
+    : threads_(settings.threads), forward_(desc, weights, settings.weights), settings_(settings) {
   kernels::cpu::use_single_threaded_blas();
+  if (settings.weights == WeightPlacement::automatic && !forward_.weights_copied())
+    log(MOECAP_LOG_WARN, "backend-cpu",
+        "the weights (" + std::to_string(forward_.weights().matrix_bytes() >> 20) +
+            " MiB) do not fit twice in the available memory: reading them in place (weights = \"in-place\"), "
+            "which decodes slower");
 }
 
 void CpuSession::info(moecap_session_info& out) {

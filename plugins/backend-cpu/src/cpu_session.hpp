@@ -17,6 +17,7 @@ struct SessionSettings {
   int32_t threads = 0;        ///< 0 = every hardware thread
   int32_t max_sequences = 0;  ///< 0 = unbounded
   int64_t max_context = 0;    ///< longest sequence (pos + n_new); 0 = unbounded
+  WeightPlacement weights = WeightPlacement::automatic;
 };
 
 class CpuSession final : public Session {

@@ -62,8 +62,16 @@ double process_cpu_seconds() {
 
 }  // namespace
 
-ForwardPass::ForwardPass(const moecap_model_desc& desc, const moecap_weight_source_i& weights)
+ForwardPass::ForwardPass(const moecap_model_desc& desc, const moecap_weight_source_i& weights,
+                         WeightPlacement placement)
     : description_(checked_description(desc)), weights_(ModelWeights::load(description_, weights)) {
+  if (placement == WeightPlacement::automatic) {
+    const size_t available = kernels::cpu::available_memory_bytes();
+    const bool fits =
+        available == 0 || static_cast<double>(weights_.matrix_bytes()) <= 0.9 * static_cast<double>(available);
+    placement = fits ? WeightPlacement::copy : WeightPlacement::in_place;
+  }
+  if (placement == WeightPlacement::copy) weights_.copy_into_arena();
   const moecap_attention_desc& a = description_.attention;
   const bool mla = a.kind == MOECAP_ATTENTION_MLA;
   const int32_t q_head_size = mla ? a.qk_nope_head_dim + a.qk_rope_head_dim : a.head_dim;
@@ -81,8 +89,9 @@ ForwardPass::ForwardPass(const moecap_model_desc& desc, const moecap_weight_sour
     }
   }
   softmax_scale_ = static_cast<float>(scale);
-  key_width_ = mla ? int64_t{a.n_heads} * q_head_size : int64_t{a.n_kv_heads} * a.head_dim;
-  value_width_ = mla ? int64_t{a.n_heads} * a.v_head_dim : int64_t{a.n_kv_heads} * a.head_dim;
+  cache_heads_ = mla ? a.n_heads : a.n_kv_heads;
+  key_size_ = mla ? q_head_size : a.head_dim;
+  value_size_ = mla ? a.v_head_dim : a.head_dim;
   for (const moecap_ffn_desc& f : description_.layer_ffn) {
     if (f.kind != MOECAP_FFN_MOE) continue;
     max_experts_ = std::max(max_experts_, f.n_experts);
@@ -92,7 +101,7 @@ ForwardPass::ForwardPass(const moecap_model_desc& desc, const moecap_weight_sour
 }
 
 SequenceCache ForwardPass::new_cache() const {
-  return SequenceCache(n_layers(), key_width_, value_width_);
+  return SequenceCache(n_layers(), cache_heads_, key_size_, value_size_);
 }
 
 void ForwardPass::norm(const NormWeights& w, const float* x, float* y, int32_t n_tokens) {
@@ -112,23 +121,24 @@ void ForwardPass::attend_all(int32_t layer, const StepPlan& plan, const float* q
   const int32_t group = n_heads / n_kv_heads;
   const int64_t q_width = int64_t{n_heads} * qk_size;
   const int64_t out_width = int64_t{n_heads} * v_size;
-  const int64_t pairs = int64_t{plan.n_tokens()} * n_heads;
+  // One task per (token, KV head): the group of query heads sharing that KV head reads its rows once.
+  const int64_t pairs = int64_t{plan.n_tokens()} * n_kv_heads;
   tbb::parallel_for(int64_t{0}, pairs, [&](int64_t index) {
-    const auto t = static_cast<int32_t>(index / n_heads);
-    const auto h = static_cast<int32_t>(index % n_heads);
-    const int32_t kv_head = h / group;
+    const auto t = static_cast<int32_t>(index / n_kv_heads);
+    const auto kv_head = static_cast<int32_t>(index % n_kv_heads);
+    const int32_t first_head = kv_head * group;
     SequenceCache& cache = *plan.caches[static_cast<size_t>(t)];
     const int64_t n_positions = plan.positions[static_cast<size_t>(t)] + 1;
     thread_local std::vector<float> scores;
-    if (scores.size() < static_cast<size_t>(n_positions)) scores.resize(static_cast<size_t>(n_positions));
-    k::attend_head(q + t * q_width + int64_t{h} * qk_size, cache.key(layer, 0) + int64_t{kv_head} * qk_size,
-                   cache.key_width(), cache.value(layer, 0) + int64_t{kv_head} * v_size, cache.value_width(),
-                   n_positions, qk_size, v_size, softmax_scale_, attended + t * out_width + int64_t{h} * v_size,
-                   scores.data());
+    if (scores.size() < static_cast<size_t>(group * n_positions))
+      scores.resize(static_cast<size_t>(group * n_positions));
+    k::attend_heads(q + t * q_width + int64_t{first_head} * qk_size, qk_size, group, cache.key(layer, kv_head, 0),
+                    cache.key_size(), cache.value(layer, kv_head, 0), cache.value_size(), n_positions, qk_size, v_size,
+                    softmax_scale_, attended + t * out_width + int64_t{first_head} * v_size, v_size, scores.data());
   });
   double rows = 0;
   for (int64_t position : plan.positions) rows += static_cast<double>(position + 1);
-  out.kv_bytes_read += rows * static_cast<double>(key_width_ + value_width_) * sizeof(float);
+  out.kv_bytes_read += rows * static_cast<double>(cache_heads_ * (key_size_ + value_size_)) * sizeof(float);
 }
 
 void ForwardPass::attention_gqa(int32_t layer, const StepPlan& plan, StepOutputs& out) {
@@ -171,8 +181,7 @@ void ForwardPass::attention_gqa(int32_t layer, const StepPlan& plan, StepOutputs
     k::apply_rotary(key, a.n_kv_heads, a.head_dim, pairs, rope_->interleaved(), cos, sin);
     SequenceCache& cache = *plan.caches[static_cast<size_t>(t)];
     const int64_t position = plan.positions[static_cast<size_t>(t)];
-    std::copy_n(key, kv_width, cache.key(layer, position));
-    std::copy_n(value, kv_width, cache.value(layer, position));
+    cache.write(layer, position, key, value);
   });
   attend_all(layer, plan, q_.data(), a.n_heads, a.n_kv_heads, a.head_dim, a.head_dim, attended_.data(), out);
   k::linear(w.o, attended_.data(), q_width, n, block_out_.data(), d);
@@ -224,14 +233,13 @@ void ForwardPass::attention_mla(int32_t layer, const StepPlan& plan, StepOutputs
     k::apply_rotary(k_rope, 1, rope, pairs, rope_->interleaved(), cos, sin);
     SequenceCache& cache = *plan.caches[static_cast<size_t>(t)];
     const int64_t position = plan.positions[static_cast<size_t>(t)];
-    float* key_row = cache.key(layer, position);
-    float* value_row = cache.value(layer, position);
     const float* expanded = v_.data() + t * expanded_width;
     for (int32_t h = 0; h < heads; ++h) {
       const float* head = expanded + int64_t{h} * (nope + vdim);
-      std::copy_n(head, nope, key_row + int64_t{h} * qk);
-      std::copy_n(k_rope, rope, key_row + int64_t{h} * qk + nope);
-      std::copy_n(head + nope, vdim, value_row + int64_t{h} * vdim);
+      float* key = cache.key(layer, h, position);
+      std::copy_n(head, nope, key);
+      std::copy_n(k_rope, rope, key + nope);
+      std::copy_n(head + nope, vdim, cache.value(layer, h, position));
     }
   });
   ensure(attended_, static_cast<size_t>(n) * heads * vdim);

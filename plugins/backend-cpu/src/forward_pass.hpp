@@ -17,10 +17,13 @@ namespace moecap::cpu_backend {
 
 class ForwardPass {
  public:
-  ForwardPass(const moecap_model_desc& desc, const moecap_weight_source_i& weights);
+  ForwardPass(const moecap_model_desc& desc, const moecap_weight_source_i& weights,
+              WeightPlacement placement = WeightPlacement::automatic);
 
   const ModelDescription& description() const { return description_; }
   const ModelWeights& weights() const { return weights_; }
+  /// Whether the matrices were copied into the backend's own memory (else they are the model's views).
+  bool weights_copied() const { return weights_.arena.has_value(); }
   int32_t n_layers() const { return description_.model.n_layers; }
   int32_t vocab_size() const { return description_.model.vocab_size; }
   int32_t max_experts() const { return max_experts_; }
@@ -53,8 +56,9 @@ class ForwardPass {
   ModelWeights weights_;
   std::optional<RopeFrequencies> rope_;
   float softmax_scale_ = 0;
-  int64_t key_width_ = 0;
-  int64_t value_width_ = 0;
+  int32_t cache_heads_ = 0;  ///< KV heads (GQA) or query heads (MLA: per-head decompressed keys and values)
+  int64_t key_size_ = 0;     ///< floats per cached key of one head
+  int64_t value_size_ = 0;
   int32_t max_experts_ = 0;
   int32_t max_top_k_ = 0;
 

@@ -2,6 +2,8 @@
 
 #include <cstring>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "moecap/cpp/host.hpp"
 #include "moecap/kernels/cpu/half_precision.hpp"
@@ -189,6 +191,67 @@ MoeWeights load_moe(const WeightLookup& w, const moecap_model_desc& d, const moe
 }
 
 }  // namespace
+
+namespace {
+
+/// Calls f on every matrix view of the model (const or not), in the order a step reads them.
+template <class Weights, class F>
+void visit_matrices(Weights& m, F&& f) {
+  auto mlp = [&](auto& w) {
+    if (w.gate) f(*w.gate);
+    f(w.up);
+    f(w.down);
+  };
+  f(m.embed_tokens);
+  for (auto& layer : m.layers) {
+    if (layer.gqa) {
+      f(layer.gqa->q);
+      f(layer.gqa->k);
+      f(layer.gqa->v);
+      f(layer.gqa->o);
+    }
+    if (layer.mla) {
+      for (auto* o : {&layer.mla->q, &layer.mla->q_a, &layer.mla->q_b})
+        if (*o) f(**o);
+      f(layer.mla->kv_a);
+      f(layer.mla->kv_b);
+      f(layer.mla->o);
+    }
+    if (layer.dense) mlp(*layer.dense);
+    if (layer.moe) {
+      f(layer.moe->router);
+      for (auto& expert : layer.moe->experts) mlp(expert);
+      if (layer.moe->shared) mlp(*layer.moe->shared);
+      if (layer.moe->shared_gate) f(*layer.moe->shared_gate);
+    }
+  }
+  f(m.lm_head);
+}
+
+}  // namespace
+
+size_t ModelWeights::matrix_bytes() const {
+  size_t total = 0;
+  std::unordered_set<const void*> seen;  // a tied LM head is the embedding itself
+  visit_matrices(*this, [&](const MatrixView& v) {
+    if (seen.insert(v.data).second) total += v.bytes();
+  });
+  return total;
+}
+
+void ModelWeights::copy_into_arena() {
+  arena.emplace();
+  std::unordered_map<const void*, void*> copies;
+  visit_matrices(*this, [&](MatrixView& v) {
+    if (v.bytes() == 0) return;
+    auto [it, added] = copies.try_emplace(v.data, nullptr);
+    if (added) {
+      it->second = arena->allocate(v.bytes());
+      std::memcpy(it->second, v.data, v.bytes());
+    }
+    v.data = it->second;
+  });
+}
 
 ModelWeights ModelWeights::load(const ModelDescription& desc, const moecap_weight_source_i& source) {
   const WeightLookup w(source);

@@ -1,6 +1,8 @@
-// The canonical weights as backend-cpu uses them. Matrices are borrowed views in their storage dtype
-// (zero-copy: the GEMV reads bf16/f16 in place); only the small vectors (norm scales, biases, score bias)
-// are decoded to f32 copies, which costs O(layers · hidden) floats.
+// The canonical weights as backend-cpu uses them. Matrices stay in their storage dtype (the GEMV widens
+// bf16/f16 in registers), either copied into the backend's own page-aligned, huge-page memory (the default:
+// see kernels/cpu page_arena.hpp for what that buys) or borrowed from the model (zero-copy, for a model that
+// does not fit twice). The small vectors (norm scales, biases, score bias) are always decoded to f32 copies,
+// which costs O(layers · hidden) floats.
 #pragma once
 
 #include <optional>
@@ -9,6 +11,7 @@
 
 #include "model_checks.hpp"
 #include "moecap/kernels/cpu/matrix_view.hpp"
+#include "moecap/kernels/cpu/page_arena.hpp"
 #include "moecap/model.h"
 
 namespace moecap::cpu_backend {
@@ -58,17 +61,30 @@ struct LayerWeights {
   size_t norm_bytes = 0;       ///< the two norms' stored bytes
 };
 
+/// Where the matrices live: the `weights` key of the backend's configuration.
+enum class WeightPlacement {
+  automatic,  ///< copy when the matrices fit in 90% of the available memory, else in place
+  copy,
+  in_place,
+};
+
 struct ModelWeights {
   MatrixView embed_tokens;
   std::vector<LayerWeights> layers;
   NormWeights final_norm;
   size_t final_norm_bytes = 0;
-  MatrixView lm_head;       ///< embed_tokens itself when the embeddings are tied
-  int32_t weight_type = 0;  ///< moecap_dtype of the matrices (the description's weight_dtype)
+  MatrixView lm_head;                            ///< embed_tokens itself when the embeddings are tied
+  int32_t weight_type = 0;                       ///< moecap_dtype of the matrices (the description's weight_dtype)
+  std::optional<kernels::cpu::PageArena> arena;  ///< holds the matrices when they were copied
 
   /// Finds and shape-checks every weight the description implies. Weights must be f32, bf16 or f16;
   /// anything else is UNSUPPORTED, naming the weight.
   static ModelWeights load(const ModelDescription& desc, const moecap_weight_source_i& source);
+
+  /// Bytes of every matrix (a tied LM head counted once): what copy_into_arena maps.
+  size_t matrix_bytes() const;
+  /// Copies every matrix into `arena` (in the order a step reads them) and points the views there.
+  void copy_into_arena();
 };
 
 }  // namespace moecap::cpu_backend

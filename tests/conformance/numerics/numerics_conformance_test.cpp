@@ -70,6 +70,38 @@ TEST(NumericsConformanceCases, EveryFamilyAndDtypeUnlessRestricted) {
   EXPECT_THROW(cases({MOECAP_NUMERICS_PRESET_DIR}, {}, {"int8"}), HostException);
 }
 
+/// backend-cpu's matrices copied into its own memory (the default) or read in place from the model: both held to
+/// the same tolerances, on a GQA family and an MLA one with 16-bit weights (the decode kernels' widening path).
+TEST(NumericsConformanceWeights, InPlaceAndCopiedWeightsBothConform) {
+  for (const char* placement : {"in-place", "copy"})
+    for (const Case& c : cases({MOECAP_NUMERICS_PRESET_DIR}, {"qwen2_moe", "deepseek_v2"}, {"f32", "bf16"})) {
+      toml::table root;
+      root.insert("weights", placement);
+      const ConfigView config(&root, "weights.toml", "backend");
+      const Comparison found =
+          run_case(registry(), c, registry().backend("cpu"), registry().backend("reference"), config.get());
+      for (const std::string& problem : found.problems) ADD_FAILURE() << placement << ": " << problem;
+      EXPECT_LE(found.max_relative_error, found.tolerance) << placement << " " << c.family << " " << c.dtype;
+      EXPECT_EQ(found.routing_identical, found.routing_compared) << placement << " " << c.family << " " << c.dtype;
+    }
+}
+
+TEST(NumericsConformanceErrors, AnUnknownWeightPlacementIsRejectedByKey) {
+  toml::table root;
+  root.insert("weights", "mmap");
+  const ConfigView config(&root, "weights.toml", "backend");
+  const std::vector<Case> one = cases({MOECAP_NUMERICS_PRESET_DIR}, {"mixtral"}, {"f32"});
+  ASSERT_EQ(one.size(), 1u);
+  try {
+    run_case(registry(), one[0], registry().backend("cpu"), registry().backend("reference"), config.get());
+    FAIL() << "the cpu backend accepted weights = \"mmap\"";
+  } catch (const HostException& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("weights"), std::string::npos) << what;
+    EXPECT_NE(what.find("in-place"), std::string::npos) << what;
+  }
+}
+
 TEST(NumericsConformanceErrors, UnsupportedRopeScalingIsRejectedByName) {
   toml::table description = toml::parse_file(std::string(MOECAP_NUMERICS_PRESET_DIR) + "/mixtral-tiny.toml");
   description["attention"].as_table()->insert_or_assign("rope_scaling", "dynamic");

@@ -2,7 +2,8 @@
 // row counts that are not a multiple of the row blocks (4, 8), column counts with tails after the 8-, 16-
 // and 32-wide vector loops, one token (the decode paths) and several (the token-chunked paths), and every
 // weight type, and matrices of more than one 4 MB chunk (the decode kernels walk row lanes chunk by chunk). The 16-bit
-// inputs are exact in f32, so only the summation order differs from the reference.
+// inputs are exact in f32, so only the summation order differs from the reference. Then the grouped decode
+// attention the same way.
 #include "moecap/kernels/cpu/vector_kernels.hpp"
 
 #include <gtest/gtest.h>
@@ -97,6 +98,68 @@ TEST(VectorKernels, GemvOfEveryInstructionSetMatchesADoubleSumOnEdgeShapes) {
         SCOPED_TRACE(std::string(instruction_set_name(isa)) + " type " + std::to_string(static_cast<int>(type)));
         check(isa, type, shape);
       }
+}
+
+struct AttentionShape {
+  int32_t group;  ///< query heads sharing the KV head
+  int64_t positions;
+  int32_t qk_size;
+  int32_t v_size;
+};
+
+/// Every instruction set's grouped decode attention against a double-precision softmax and weighted sum:
+/// groups above and below the 4-head blocks, head sizes with tails after the vector loops, one position and
+/// many, strided queries, keys, values and outputs (as the KV cache lays them out).
+void check_attention(InstructionSet isa, const AttentionShape& shape) {
+  std::mt19937 random(static_cast<uint32_t>(shape.group * 977 + shape.positions * 13 + shape.qk_size));
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const int64_t q_stride = shape.qk_size + 5, key_stride = shape.qk_size + 3, value_stride = shape.v_size + 9;
+  const int64_t out_stride = shape.v_size + 2;
+  std::vector<float> q(static_cast<size_t>(q_stride * shape.group)),
+      keys(static_cast<size_t>(key_stride * shape.positions)),
+      values(static_cast<size_t>(value_stride * shape.positions));
+  for (float& v : q) v = normal(random);
+  for (float& v : keys) v = normal(random);
+  for (float& v : values) v = normal(random);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(shape.qk_size));
+  std::vector<float> out(static_cast<size_t>(out_stride * shape.group), -999.0f),
+      scores(static_cast<size_t>(shape.group * shape.positions));
+  vector_kernels(isa).attend(q.data(), q_stride, shape.group, keys.data(), key_stride, values.data(), value_stride,
+                             shape.positions, shape.qk_size, shape.v_size, scale, out.data(), out_stride,
+                             scores.data());
+  for (int32_t g = 0; g < shape.group; ++g) {
+    std::vector<double> p(static_cast<size_t>(shape.positions));
+    double top = -1e300, total = 0;
+    for (int64_t t = 0; t < shape.positions; ++t) {
+      double dot = 0;
+      for (int32_t c = 0; c < shape.qk_size; ++c)
+        dot += static_cast<double>(q[static_cast<size_t>(g * q_stride + c)]) *
+               keys[static_cast<size_t>(t * key_stride + c)];
+      p[static_cast<size_t>(t)] = scale * dot;
+      top = std::max(top, p[static_cast<size_t>(t)]);
+    }
+    for (double& v : p) total += (v = std::exp(v - top));
+    for (int64_t c = 0; c < out_stride; ++c) {
+      const float got = out[static_cast<size_t>(g * out_stride + c)];
+      if (c >= shape.v_size) {
+        ASSERT_EQ(got, -999.0f) << "column " << c << " past v_size was written";
+        continue;
+      }
+      double expected = 0;
+      for (int64_t t = 0; t < shape.positions; ++t)
+        expected += p[static_cast<size_t>(t)] / total * values[static_cast<size_t>(t * value_stride + c)];
+      ASSERT_NEAR(got, expected, 2e-5 * (1 + std::fabs(expected)))
+          << instruction_set_name(isa) << " group " << shape.group << " positions " << shape.positions << " qk "
+          << shape.qk_size << " v " << shape.v_size << " head " << g << " column " << c;
+    }
+  }
+}
+
+TEST(VectorKernels, GroupedAttentionOfEveryInstructionSetMatchesADoubleSoftmax) {
+  const AttentionShape shapes[] = {{1, 1, 8, 8},       {1, 7, 3, 5},    {2, 33, 16, 16},    {3, 100, 24, 40},
+                                   {4, 529, 128, 128}, {5, 64, 67, 33}, {8, 300, 128, 128}, {9, 17, 192, 128}};
+  for (InstructionSet isa : supported_sets())
+    for (const AttentionShape& shape : shapes) check_attention(isa, shape);
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ inline constexpr std::string_view kThisMachineId = "this-machine";
 /// Written into the entry's header comment; changes whenever the way a ceiling is measured changes, so an
 /// entry measured the old way can be told apart (a run then warns: its ratios divide by another ceiling).
 /// method 2: the read ceiling reads 4 streams inside 4 MB chunks with 32-byte loads.
-inline constexpr std::string_view kMachineProbeMethod = "probe method 2";
+/// method 3: the same over buffers on transparent huge pages (where granted), as backend-cpu's weights are.
+inline constexpr std::string_view kMachineProbeMethod = "probe method 3";
 
 struct MachineMeasurement {
   std::string cpu_model;  ///< /proc/cpuinfo "model name"

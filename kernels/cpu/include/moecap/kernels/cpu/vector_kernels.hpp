@@ -22,6 +22,13 @@ struct VectorKernels {
   float (*dot)(const float* a, const float* b, int64_t n);
   /// y[i] += alpha·x[i].
   void (*axpy)(float alpha, const float* x, float* y, int64_t n);
+  /// Decode attention of `group` query heads sharing one KV head: for g < group, out + g·out_stride (v_size
+  /// floats) = Σ_t softmax_t(scale · q_g·k_t) · v_t with q_g = q + g·q_stride (qk_size floats), key t at
+  /// keys + t·key_stride, value t at values + t·value_stride, t < n_positions. Each K/V row is read once for
+  /// the whole group. scores: scratch of group·n_positions floats.
+  void (*attend)(const float* q, int64_t q_stride, int32_t group, const float* keys, int64_t key_stride,
+                 const float* values, int64_t value_stride, int64_t n_positions, int32_t qk_size, int32_t v_size,
+                 float scale, float* out, int64_t out_stride, float* scores);
   /// Rows [row_begin, row_end) of w as f32, row-major into out (tiles for the GEMM of 16-bit weights).
   void (*rows_to_f32)(const MatrixView& w, int64_t row_begin, int64_t row_end, float* out);
 };
