@@ -11,10 +11,12 @@
 #include <random>
 #include <vector>
 
+#include "moecap/ceilings/machine_ceilings.hpp"
 #include "moecap/kernels/cpu/attention.hpp"
 #include "moecap/kernels/cpu/compute_threads.hpp"
 #include "moecap/kernels/cpu/half_precision.hpp"
 #include "moecap/kernels/cpu/linear.hpp"
+#include "moecap/kernels/cpu/page_arena.hpp"
 #include "moecap/kernels/cpu/vector_kernels.hpp"
 #include "router.hpp"
 
@@ -33,30 +35,41 @@ std::vector<float> random_floats(size_t n, uint32_t seed) {
   return out;
 }
 
-/// An expert's gate matrix [3584, 1024] in the requested storage type; 8 of them so the working set
-/// (8 × 14.7 MB at f32) is far beyond the last-level cache, as in decode.
+/// An expert's gate matrix [3584, 1024] in the requested storage type; 32 of them so the working set
+/// (32 × 14.7 MB at f32) is far beyond the last-level cache, as in decode. In a PageArena, where backend-cpu
+/// keeps its weights (page-aligned rows, huge pages).
 struct ExpertWeights {
-  std::vector<float> f32;
-  std::vector<uint16_t> half;
+  k::PageArena arena;
+  void* data = nullptr;
   k::WeightType type;
-  int copies = 8;
+  int copies = 32;
   explicit ExpertWeights(k::WeightType t) : type(t) {
     const size_t n = static_cast<size_t>(kExpertWidth * kHidden * copies);
-    std::vector<float> values = random_floats(n, 1);
+    const std::vector<float> values = random_floats(n, 1);
+    data = arena.allocate(n * k::element_bytes(t));
     if (t == k::WeightType::f32) {
-      f32 = std::move(values);
+      std::copy(values.begin(), values.end(), static_cast<float*>(data));
     } else {
-      half.resize(n);
+      auto* half = static_cast<uint16_t*>(data);
       for (size_t i = 0; i < n; ++i) half[i] = k::f32_to_bf16(values[i]);  // f16 bits read as f16: any finite mix
     }
   }
   k::MatrixView view(int copy) const {
-    const size_t offset = static_cast<size_t>(copy) * kExpertWidth * kHidden;
-    const void* data = type == k::WeightType::f32 ? static_cast<const void*>(f32.data() + offset)
-                                                  : static_cast<const void*>(half.data() + offset);
-    return {data, type, kExpertWidth, kHidden};
+    const size_t offset = static_cast<size_t>(copy) * kExpertWidth * kHidden * k::element_bytes(type);
+    return {static_cast<const char*>(data) + offset, type, kExpertWidth, kHidden};
   }
 };
+
+/// The read ceiling of moecap bench and moecap probe (kernels/ceilings), in this process: the GEMV's bytes/s
+/// compare with it.
+void BM_ReadCeiling(benchmark::State& state) {
+  moecap::ceilings::BandwidthProbe probe;
+  for (auto _ : state) {
+    const moecap::ceilings::ProbeResult r = probe.read(static_cast<int>(state.range(0)));
+    state.counters["best bytes/s"] = r.best;
+    state.counters["median bytes/s"] = r.median;
+  }
+}
 
 void run_threads(int threads, auto body) {
   k::use_single_threaded_blas();
@@ -74,7 +87,7 @@ void BM_ExpertGemv(benchmark::State& state, k::WeightType type) {
   run_threads(threads, [&] {
     for (auto _ : state) {
       k::linear_gemv(weights.view(copy), x.data(), kHidden, tokens, y.data(), kExpertWidth);
-      copy = (copy + 1) % weights.copies;
+      copy = (copy + 5) % weights.copies;  // not the next matrix: in a step the next weight is elsewhere
       benchmark::DoNotOptimize(y.data());
     }
   });
@@ -182,6 +195,7 @@ BENCHMARK_CAPTURE(BM_ExpertGemm, f32, k::WeightType::f32)->ArgsProduct({{128, 51
 BENCHMARK_CAPTURE(BM_ExpertGemm, bf16, k::WeightType::bf16)->ArgsProduct({{128, 512}, {1, 2}})->UseRealTime();
 BENCHMARK(BM_ExpertGemmBlasThreads)->ArgsProduct({{128, 512}, {1, 2}})->UseRealTime();
 BENCHMARK(BM_Router)->Arg(1)->Arg(512);
+BENCHMARK(BM_ReadCeiling)->Arg(1)->Arg(2)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_AttentionDecode)->ArgsProduct({{512, 4096}, {0, 1}});
 
 BENCHMARK_MAIN();

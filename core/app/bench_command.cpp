@@ -238,6 +238,9 @@ struct Configuration {
   std::unique_ptr<SequenceDriver> driver;
   std::vector<double> decode_rates, smbu_strict, smbu_like, overheads, cpu_shares, prefill_rates, expert_ratios,
       reads_best, reads_median, sgemms, smbu_cpu, expert_cpu_ratios, gemm_only_ratios;
+  /// Decode step time split by the backend's counters (seconds per step): attention, routed experts, LM head,
+  /// the rest (norms, router, shared/dense FFN, residual adds, host).
+  std::vector<double> split_attention, split_experts, split_head, split_rest, split_step;
 };
 
 void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Options& o, int run) {
@@ -252,7 +255,7 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   const double expert_rate = counter(prefill.counters, "expert_flops") / counter(prefill.counters, "expert_seconds");
   // Decode between two read-bandwidth probes.
   const ceilings::ProbeResult before = probe.read(c.threads);
-  double bytes = 0, host_time = 0, device_time = 0;
+  double bytes = 0, host_time = 0, device_time = 0, attention = 0, experts = 0, head = 0;
   int64_t pos = o.prefill_tokens;
   const double cpu_start = ceilings::process_cpu_seconds();
   for (int s = 0; s < o.decode_steps; ++s) {
@@ -262,6 +265,9 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
                  .s_mbu_full_numerator();
     host_time += step.host_seconds;
     device_time += step.device_seconds;
+    attention += counter(step.counters, "attention_seconds");
+    experts += counter(step.counters, "expert_seconds");
+    head += counter(step.counters, "lm_head_seconds");
   }
   const double cpu_time = ceilings::process_cpu_seconds() - cpu_start;
   const ceilings::ProbeResult after = probe.read(c.threads);
@@ -285,6 +291,12 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   c.expert_cpu_ratios.push_back(counter(prefill.counters, "expert_flops") /
                                 (counter(prefill.counters, "expert_cpu_seconds") / c.threads) /
                                 gemm.flops_per_cpu_second);
+  const double steps = o.decode_steps;
+  c.split_attention.push_back(attention / steps);
+  c.split_experts.push_back(experts / steps);
+  c.split_head.push_back(head / steps);
+  c.split_rest.push_back((host_time - attention - experts - head) / steps);
+  c.split_step.push_back(host_time / steps);
   c.reads_best.push_back(strict);
   c.reads_median.push_back(like);
   c.sgemms.push_back(gemm.flops_per_second);
@@ -372,6 +384,14 @@ int run(const Options& o) {
                 median(c.smbu_like), median(c.smbu_cpu), median(c.cpu_shares), 100 * median(c.overheads),
                 median(c.prefill_rates), median(c.expert_ratios), median(c.expert_cpu_ratios),
                 median(c.gemm_only_ratios));
+  std::printf(
+      "\ndecode step split, ms per step (medians; the backend's attention_seconds, expert_seconds and "
+      "lm_head_seconds counters, 0 where it has none)\n%-22s %8s %9s %8s %8s %8s\n",
+      "configuration", "step", "attention", "experts", "lm head", "rest");
+  for (const Configuration& c : configurations)
+    std::printf("%-22s %8.2f %9.2f %8.2f %8.2f %8.2f\n", c.label.c_str(), 1e3 * median(c.split_step),
+                1e3 * median(c.split_attention), 1e3 * median(c.split_experts), 1e3 * median(c.split_head),
+                1e3 * median(c.split_rest));
   return 0;
 }
 

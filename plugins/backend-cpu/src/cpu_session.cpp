@@ -68,6 +68,8 @@ void CpuSession::write_results(const moecap_batch& batch, const StepPlan& plan, 
       {"expert_seconds", "seconds", outputs.expert_seconds},
       {"expert_cpu_seconds", "seconds", outputs.expert_cpu_seconds},
       {"expert_gemm_seconds", "seconds", outputs.expert_gemm_seconds},
+      {"attention_seconds", "seconds", outputs.attention_seconds},
+      {"lm_head_seconds", "seconds", outputs.lm_head_seconds},
       {"threads", "count", static_cast<double>(threads_.count())},
   };
   result.counters_count = 0;

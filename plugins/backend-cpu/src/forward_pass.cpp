@@ -413,10 +413,12 @@ void ForwardPass::run(const StepPlan& plan, float* logits, StepOutputs& out) {
     const LayerWeights& w = weights_.layers[static_cast<size_t>(layer)];
     out.weight_bytes_read += static_cast<double>(w.attention_bytes + w.norm_bytes);
     norm(w.attn_norm, hidden_.data(), normed_.data(), n);
+    const auto attention_start = std::chrono::steady_clock::now();
     if (w.mla)
       attention_mla(layer, plan, out);
     else
       attention_gqa(layer, plan, out);
+    out.attention_seconds += seconds_since(attention_start);
     for (size_t i = 0; i < size; ++i) hidden_[i] += block_out_[i];
     norm(w.ffn_norm, hidden_.data(), normed_.data(), n);
     const moecap_ffn_desc& ffn = description_.layer_ffn[static_cast<size_t>(layer)];
@@ -432,6 +434,7 @@ void ForwardPass::run(const StepPlan& plan, float* logits, StepOutputs& out) {
   // The LM head over the rows that want logits only.
   const auto rows = static_cast<int32_t>(plan.logits_tokens.size());
   if (rows == 0) return;
+  const auto head_start = std::chrono::steady_clock::now();
   for (int32_t r = 0; r < rows; ++r)
     std::copy_n(hidden_.data() + plan.logits_tokens[static_cast<size_t>(r)] * d, d, block_out_.data() + r * d);
   norm(weights_.final_norm, block_out_.data(), normed_.data(), rows);
@@ -442,12 +445,13 @@ void ForwardPass::run(const StepPlan& plan, float* logits, StepOutputs& out) {
     contiguous = contiguous && plan.logits_rows[static_cast<size_t>(r)] == plan.logits_rows[0] + r;
   if (contiguous) {
     k::linear(weights_.lm_head, normed_.data(), d, rows, logits + plan.logits_rows[0] * vocab, vocab);
-    return;
+  } else {
+    std::vector<float> staged(static_cast<size_t>(rows * vocab));
+    k::linear(weights_.lm_head, normed_.data(), d, rows, staged.data(), vocab);
+    for (int32_t r = 0; r < rows; ++r)
+      std::copy_n(staged.data() + r * vocab, vocab, logits + plan.logits_rows[static_cast<size_t>(r)] * vocab);
   }
-  std::vector<float> staged(static_cast<size_t>(rows * vocab));
-  k::linear(weights_.lm_head, normed_.data(), d, rows, staged.data(), vocab);
-  for (int32_t r = 0; r < rows; ++r)
-    std::copy_n(staged.data() + r * vocab, vocab, logits + plan.logits_rows[static_cast<size_t>(r)] * vocab);
+  out.lm_head_seconds += seconds_since(head_start);
 }
 
 }  // namespace moecap::cpu_backend

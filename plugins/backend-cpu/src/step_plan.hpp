@@ -32,6 +32,8 @@ struct StepOutputs {
   double expert_seconds = 0;       ///< wall time of the routed-expert stage (gather, GEMMs, scatter)
   double expert_cpu_seconds = 0;   ///< process CPU time of that stage (all threads)
   double expert_gemm_seconds = 0;  ///< wall time of the stage's matrix products alone (no gather, activation, scatter)
+  double attention_seconds = 0;    ///< wall time of the attention blocks (projections, cache, attend, output)
+  double lm_head_seconds = 0;      ///< wall time of the final norm and the LM head
 };
 
 }  // namespace moecap::cpu_backend
