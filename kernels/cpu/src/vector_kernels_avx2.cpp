@@ -70,8 +70,15 @@ struct Avx2Simd {
 // (vpunpck{l,h}wd): 5 instructions per 16 weights instead of 8-10. The unpack works within 128-bit lanes,
 // so lo holds elements 0-3 and 8-11 and hi 4-7 and 12-15 of each group of 16; x is permuted the same way
 // once per call, so every product still pairs a weight with its own input.
+//
+// Each lane also prefetches (into L2) the line 512 bytes ahead of what it reads. Measured (one thread, 32
+// bf16 [3584, 1024] matrices on huge pages walked out of order, 15 interleaved rounds, medians): 16.5-17.3 GB/s
+// without, 17.8-18.2 with; 256 bytes ahead about as good, 768 and more worse than none. The f32 kernel reads
+// as fast without (prefetching there cost 2-3%), so only this one does.
 void bf16_decode_rows(const MatrixView& w, int64_t row_begin, int64_t row_end, const float* x, float* y) {
   constexpr int kLanes = 4;
+  constexpr int64_t kLineWeights = 32;       // bf16 weights per 64-byte line
+  constexpr int64_t kPrefetchWeights = 256;  // 512 bytes
   const int64_t cols = w.cols;
   const int64_t vector_end = cols - cols % 16;
   thread_local std::vector<float> permuted;
@@ -114,6 +121,8 @@ void bf16_decode_rows(const MatrixView& w, int64_t row_begin, int64_t row_end, c
         acc_hi[l] = _mm256_setzero_ps();
       }
       for (int64_t c = 0; c < vector_end; c += 16) {
+        if (c % kLineWeights == 0)
+          for (int l = 0; l < kLanes; ++l) __builtin_prefetch(rows[l] + c + kPrefetchWeights, 0, 1);
         const __m256 x_lo = _mm256_loadu_ps(xp + c);
         const __m256 x_hi = _mm256_loadu_ps(xp + c + 8);
         for (int l = 0; l < kLanes; ++l) {
