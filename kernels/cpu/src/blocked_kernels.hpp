@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #include "moecap/kernels/cpu/half_precision.hpp"
 #include "moecap/kernels/cpu/matrix_view.hpp"
@@ -177,34 +178,38 @@ void axpy(float alpha, const float* x, float* y, int64_t n) {
   for (; i < n; ++i) y[i] += alpha * x[i];
 }
 
-/// Softmax of `n` scores in place, max subtracted first; the sum is taken per lane in float and across lanes
-/// in double (n·eps stays far below the 1e-4 the numerics conformance allows at 100k positions).
+/// The largest of n floats (n ≥ 1).
 template <class S>
-void softmax(float* x, int64_t n) {
-  using Vec = typename S::Vec;
+float max_of(const float* x, int64_t n) {
   const int64_t vector_end = n - n % S::width;
   float top = x[0];
   if (vector_end > 0) {
-    Vec m = S::load(x);
+    typename S::Vec m = S::load(x);
     for (int64_t i = S::width; i < vector_end; i += S::width) m = S::max(m, S::load(x + i));
     top = std::max(top, S::max_of(m));
   }
   for (int64_t i = vector_end; i < n; ++i) top = std::max(top, x[i]);
-  const Vec top_v = S::broadcast(top);
+  return top;
+}
+
+/// x[i] = exp(x[i] − shift) in place; returns Σ x[i], per lane in float and across lanes in double.
+template <class S>
+double exp_shifted_sum(float* x, int64_t n, float shift) {
+  using Vec = typename S::Vec;
+  const int64_t vector_end = n - n % S::width;
+  const Vec shift_v = S::broadcast(shift);
   Vec lanes = S::zero();
   for (int64_t i = 0; i < vector_end; i += S::width) {
-    const Vec e = S::exp(S::sub(S::load(x + i), top_v));
+    const Vec e = S::exp(S::sub(S::load(x + i), shift_v));
     S::store(x + i, e);
     lanes = S::fma(e, S::broadcast(1.0f), lanes);
   }
   double total = S::sum(lanes);
   for (int64_t i = vector_end; i < n; ++i) {
-    x[i] = static_cast<float>(std::exp(static_cast<double>(x[i] - top)));
+    x[i] = static_cast<float>(std::exp(static_cast<double>(x[i] - shift)));
     total += x[i];
   }
-  const Vec inverse = S::broadcast(static_cast<float>(1.0 / total));
-  for (int64_t i = 0; i < vector_end; i += S::width) S::store(x + i, S::mul(S::load(x + i), inverse));
-  for (int64_t i = vector_end; i < n; ++i) x[i] *= static_cast<float>(1.0 / total);
+  return total;
 }
 
 /// Scores of the T positions t0 + i·step for G query heads: scores[g·n + t] = scale · q_g·k_t. T positions at
@@ -284,34 +289,60 @@ void attend_block(const float* q, int64_t q_stride, const float* keys, int64_t k
                   int64_t out_stride, float* scores) {
   // Positions per score pass: T·G accumulators + T key vectors + one query vector within 16 registers.
   constexpr int T = G <= 2 ? 4 : 2;
-  // T segments of the positions walked side by side; the positions past T segments one at a time.
-  const int64_t segment = n / T;
-  for (int64_t t = 0; t < segment; ++t)
-    score_positions<S, G, T>(q, q_stride, keys, key_stride, values, value_stride, v_size, t, segment, n, qk_size, scale,
-                             scores);
-  for (int64_t t = T * segment; t < n; ++t)
-    score_positions<S, G, 1>(q, q_stride, keys, key_stride, values, value_stride, v_size, t, 1, n, qk_size, scale,
-                             scores);
-  for (int g = 0; g < G; ++g) softmax<S>(scores + g * n, n);
-  // out_g = Σ_t p_g,t · v_t over tiles of positions whose value rows stay in L1 (32 rows of a 128 head are
-  // 16 KB): inside a tile, column blocks of two vectors keep 2·G accumulators in registers, so the output is
-  // loaded and stored once per tile instead of once per position.
-  constexpr int64_t kTile = 32;
+  // Blocks of kBlock positions with an online softmax (the running max and sum per head; earlier blocks'
+  // partial outputs rescaled when the max grows): a block's value rows, prefetched while its keys are scored,
+  // are still in L2 when they are summed. Without blocks a long context's values (1 MB per head at 2048
+  // positions of 128 floats) left L2 before the sum and were read from memory twice.
+  constexpr int64_t kBlock = 128;
+  constexpr int64_t kTile = 32;  // value rows summed per pass: 32 rows of a 128 head are 16 KB of L1
   const int64_t v_end = v_size - v_size % S::width;
   const int64_t v_end2 = v_size - v_size % (2 * S::width);
-  for (int g = 0; g < G; ++g) std::fill_n(out + g * out_stride, v_size, 0.0f);
-  for (int64_t t0 = 0; t0 < n; t0 += kTile) {
-    const int64_t t1 = std::min(n, t0 + kTile);
-    for (int64_t c = 0; c < v_end2; c += 2 * S::width)
-      accumulate_values<S, G, 2>(values, value_stride, t0, t1, c, scores, n, out, out_stride);
-    for (int64_t c = v_end2; c < v_end; c += S::width)
-      accumulate_values<S, G, 1>(values, value_stride, t0, t1, c, scores, n, out, out_stride);
-    for (int64_t c = v_end; c < v_size; ++c)
-      for (int g = 0; g < G; ++g) {
-        float total = out[g * out_stride + c];
-        for (int64_t tt = t0; tt < t1; ++tt) total += scores[g * n + tt] * values[tt * value_stride + c];
-        out[g * out_stride + c] = total;
-      }
+  float running_max[G], running_sum[G];
+  for (int g = 0; g < G; ++g) {
+    running_max[g] = -std::numeric_limits<float>::infinity();
+    running_sum[g] = 0;
+    std::fill_n(out + g * out_stride, v_size, 0.0f);
+  }
+  for (int64_t b0 = 0; b0 < n; b0 += kBlock) {
+    const int64_t nb = std::min(kBlock, n - b0);
+    const float* block_keys = keys + b0 * key_stride;
+    const float* block_values = values + b0 * value_stride;
+    // T segments of the block walked side by side; the positions past T segments one at a time.
+    const int64_t segment = nb / T;
+    for (int64_t t = 0; t < segment; ++t)
+      score_positions<S, G, T>(q, q_stride, block_keys, key_stride, block_values, value_stride, v_size, t, segment, nb,
+                               qk_size, scale, scores);
+    for (int64_t t = T * segment; t < nb; ++t)
+      score_positions<S, G, 1>(q, q_stride, block_keys, key_stride, block_values, value_stride, v_size, t, 1, nb,
+                               qk_size, scale, scores);
+    for (int g = 0; g < G; ++g) {
+      float* p = scores + g * nb;
+      const float block_max = std::max(running_max[g], max_of<S>(p, nb));
+      const auto rescale = static_cast<float>(std::exp(static_cast<double>(running_max[g] - block_max)));
+      running_sum[g] = static_cast<float>(running_sum[g] * rescale + exp_shifted_sum<S>(p, nb, block_max));
+      running_max[g] = block_max;
+      if (rescale != 1.0f)
+        for (int64_t c = 0; c < v_size; ++c) out[g * out_stride + c] *= rescale;
+    }
+    // out_g += Σ_t p_g,t · v_t over tiles: inside a tile, column blocks of two vectors keep 2·G accumulators
+    // in registers, so the output is loaded and stored once per tile instead of once per position.
+    for (int64_t t0 = 0; t0 < nb; t0 += kTile) {
+      const int64_t t1 = std::min(nb, t0 + kTile);
+      for (int64_t c = 0; c < v_end2; c += 2 * S::width)
+        accumulate_values<S, G, 2>(block_values, value_stride, t0, t1, c, scores, nb, out, out_stride);
+      for (int64_t c = v_end2; c < v_end; c += S::width)
+        accumulate_values<S, G, 1>(block_values, value_stride, t0, t1, c, scores, nb, out, out_stride);
+      for (int64_t c = v_end; c < v_size; ++c)
+        for (int g = 0; g < G; ++g) {
+          float total = out[g * out_stride + c];
+          for (int64_t tt = t0; tt < t1; ++tt) total += scores[g * nb + tt] * block_values[tt * value_stride + c];
+          out[g * out_stride + c] = total;
+        }
+    }
+  }
+  for (int g = 0; g < G; ++g) {
+    const float inverse = 1.0f / running_sum[g];
+    for (int64_t c = 0; c < v_size; ++c) out[g * out_stride + c] *= inverse;
   }
 }
 
