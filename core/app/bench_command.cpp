@@ -240,7 +240,7 @@ struct Configuration {
       reads_best, reads_median, sgemms, smbu_cpu, expert_cpu_ratios, gemm_only_ratios;
   /// Decode step time split by the backend's counters (seconds per step): attention, routed experts, LM head,
   /// the rest (norms, router, shared/dense FFN, residual adds, host).
-  std::vector<double> split_attention, split_experts, split_head, split_rest, split_step;
+  std::vector<double> split_attention, split_experts, split_expert_products, split_head, split_rest, split_step;
 };
 
 void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Options& o, int run) {
@@ -255,7 +255,7 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   const double expert_rate = counter(prefill.counters, "expert_flops") / counter(prefill.counters, "expert_seconds");
   // Decode between two read-bandwidth probes.
   const ceilings::ProbeResult before = probe.read(c.threads);
-  double bytes = 0, host_time = 0, device_time = 0, attention = 0, experts = 0, head = 0;
+  double bytes = 0, host_time = 0, device_time = 0, attention = 0, experts = 0, expert_products = 0, head = 0;
   int64_t pos = o.prefill_tokens;
   const double cpu_start = ceilings::process_cpu_seconds();
   for (int s = 0; s < o.decode_steps; ++s) {
@@ -267,6 +267,7 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
     device_time += step.device_seconds;
     attention += counter(step.counters, "attention_seconds");
     experts += counter(step.counters, "expert_seconds");
+    expert_products += counter(step.counters, "expert_gemm_seconds");
     head += counter(step.counters, "lm_head_seconds");
   }
   const double cpu_time = ceilings::process_cpu_seconds() - cpu_start;
@@ -294,6 +295,7 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   const double steps = o.decode_steps;
   c.split_attention.push_back(attention / steps);
   c.split_experts.push_back(experts / steps);
+  c.split_expert_products.push_back(expert_products / steps);
   c.split_head.push_back(head / steps);
   c.split_rest.push_back((host_time - attention - experts - head) / steps);
   c.split_step.push_back(host_time / steps);
@@ -386,12 +388,13 @@ int run(const Options& o) {
                 median(c.gemm_only_ratios));
   std::printf(
       "\ndecode step split, ms per step (medians; the backend's attention_seconds, expert_seconds and "
-      "lm_head_seconds counters, 0 where it has none)\n%-22s %8s %9s %8s %8s %8s\n",
-      "configuration", "step", "attention", "experts", "lm head", "rest");
+      "lm_head_seconds counters, 0 where it has none; products = expert_gemm_seconds, the experts' matrix products "
+      "alone)\n%-22s %8s %9s %8s %9s %8s %8s\n",
+      "configuration", "step", "attention", "experts", "products", "lm head", "rest");
   for (const Configuration& c : configurations)
-    std::printf("%-22s %8.2f %9.2f %8.2f %8.2f %8.2f\n", c.label.c_str(), 1e3 * median(c.split_step),
-                1e3 * median(c.split_attention), 1e3 * median(c.split_experts), 1e3 * median(c.split_head),
-                1e3 * median(c.split_rest));
+    std::printf("%-22s %8.2f %9.2f %8.2f %9.2f %8.2f %8.2f\n", c.label.c_str(), 1e3 * median(c.split_step),
+                1e3 * median(c.split_attention), 1e3 * median(c.split_experts), 1e3 * median(c.split_expert_products),
+                1e3 * median(c.split_head), 1e3 * median(c.split_rest));
   return 0;
 }
 
