@@ -82,16 +82,18 @@ Variant parse_variant(const std::string& text) {
   return v;
 }
 
-/// A variant's value as TOML would read it: an integer, a boolean, else a string.
+/// A variant's value as `moecap run --set` reads one: a TOML literal (8, true, 0.5, "bf16"), else a bare word
+/// taken as a string.
 void insert_value(toml::table& table, const std::string& key, const std::string& value) {
-  char* end = nullptr;
-  const long long integer = std::strtoll(value.c_str(), &end, 10);
-  if (!value.empty() && end != nullptr && *end == '\0')
-    table.insert_or_assign(key, static_cast<int64_t>(integer));
-  else if (value == "true" || value == "false")
-    table.insert_or_assign(key, value == "true");
-  else
-    table.insert_or_assign(key, value);
+  try {
+    toml::table document = toml::parse("v = " + value);
+    if (toml::node* node = document.get("v")) {
+      table.insert_or_assign(key, *node);
+      return;
+    }
+  } catch (const toml::parse_error&) {
+  }
+  table.insert_or_assign(key, value);
 }
 
 // The scaled Mixtral: hidden 1024, 8 layers, 8 experts top-2 of width 3584, vocabulary 32000,

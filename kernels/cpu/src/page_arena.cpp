@@ -7,6 +7,7 @@
 #include <fstream>
 #include <new>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace moecap::kernels::cpu {
@@ -77,20 +78,12 @@ size_t PageArena::mapped_bytes() const {
   return total;
 }
 
-bool PageArena::huge_pages_available() {
-  std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
-  std::string line;
-  std::getline(in, line);
-  return line.find("[always]") != std::string::npos || line.find("[madvise]") != std::string::npos;
-}
-
 size_t available_memory_bytes() {
   std::ifstream in("/proc/meminfo");
-  std::string key;
-  size_t value = 0;
-  std::string unit;
-  while (in >> key >> value >> unit)
-    if (key == "MemAvailable:") return value * 1024;  // the file's unit is kB (KiB)
+  std::string line;
+  constexpr std::string_view kKey = "MemAvailable:";
+  while (std::getline(in, line))  // line by line: some lines (HugePages_*) have no unit
+    if (line.compare(0, kKey.size(), kKey) == 0) return std::stoull(line.substr(kKey.size())) * 1024;  // kB
   return 0;
 }
 

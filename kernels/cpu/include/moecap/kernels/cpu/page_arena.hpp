@@ -32,10 +32,6 @@ class PageArena {
   /// Bytes mapped so far (chunks, including the slack used for alignment).
   size_t mapped_bytes() const;
 
-  /// Whether the kernel honours huge-page requests (/sys/kernel/mm/transparent_hugepage/enabled is
-  /// "always" or "madvise").
-  static bool huge_pages_available();
-
  private:
   struct Chunk {
     void* mapping = nullptr;
