@@ -17,6 +17,7 @@
 #include "moecap/kernels/cpu/half_precision.hpp"
 #include "moecap/kernels/cpu/linear.hpp"
 #include "moecap/kernels/cpu/page_arena.hpp"
+#include "moecap/kernels/cpu/panel_packing.hpp"
 #include "moecap/kernels/cpu/vector_kernels.hpp"
 #include "router.hpp"
 
@@ -35,30 +36,44 @@ std::vector<float> random_floats(size_t n, uint32_t seed) {
   return out;
 }
 
-/// An expert's gate matrix [3584, 1024] in the requested storage type; 32 of them so the working set
-/// (32 × 14.7 MB at f32) is far beyond the last-level cache, as in decode. In a PageArena, where backend-cpu
-/// keeps its weights (page-aligned rows, huge pages).
+/// An expert's gate matrix [3584, 1024] in the requested storage type and layout; 32 of them so the working
+/// set (32 × 14.7 MB at f32) is far beyond the last-level cache, as in decode. In a PageArena, where
+/// backend-cpu keeps its weights (page-aligned, huge pages).
 struct ExpertWeights {
   k::PageArena arena;
   void* data = nullptr;
   k::WeightType type;
+  k::MatrixLayout layout;
   int copies = 32;
-  explicit ExpertWeights(k::WeightType t) : type(t) {
+  explicit ExpertWeights(k::WeightType t, k::MatrixLayout l = k::MatrixLayout::rows) : type(t), layout(l) {
     const size_t n = static_cast<size_t>(kExpertWidth * kHidden * copies);
     const std::vector<float> values = random_floats(n, 1);
+    std::vector<uint16_t> halves;
+    const void* rows = values.data();
+    if (t != k::WeightType::f32) {
+      halves.resize(n);
+      for (size_t i = 0; i < n; ++i) halves[i] = k::f32_to_bf16(values[i]);  // f16 bits read as f16: any finite mix
+      rows = halves.data();
+    }
     data = arena.allocate(n * k::element_bytes(t));
-    if (t == k::WeightType::f32) {
-      std::copy(values.begin(), values.end(), static_cast<float*>(data));
-    } else {
-      auto* half = static_cast<uint16_t*>(data);
-      for (size_t i = 0; i < n; ++i) half[i] = k::f32_to_bf16(values[i]);  // f16 bits read as f16: any finite mix
+    const size_t matrix_bytes = n / static_cast<size_t>(copies) * k::element_bytes(t);
+    for (int c = 0; c < copies; ++c) {
+      const k::MatrixView source{static_cast<const char*>(rows) + c * matrix_bytes, t, kExpertWidth, kHidden};
+      if (l == k::MatrixLayout::panels)
+        k::pack_panels(source, static_cast<char*>(data) + c * matrix_bytes);
+      else
+        std::copy_n(static_cast<const char*>(source.data), matrix_bytes, static_cast<char*>(data) + c * matrix_bytes);
     }
   }
   k::MatrixView view(int copy) const {
     const size_t offset = static_cast<size_t>(copy) * kExpertWidth * kHidden * k::element_bytes(type);
-    return {static_cast<const char*>(data) + offset, type, kExpertWidth, kHidden};
+    return {static_cast<const char*>(data) + offset, type, kExpertWidth, kHidden, layout};
   }
 };
+
+k::MatrixLayout layout_argument(const benchmark::State& state) {
+  return state.range(2) != 0 ? k::MatrixLayout::panels : k::MatrixLayout::rows;
+}
 
 /// The read ceiling of moecap bench and moecap probe (kernels/ceilings), in this process: the GEMV's bytes/s
 /// compare with it.
@@ -78,7 +93,7 @@ void run_threads(int threads, auto body) {
 }
 
 void BM_ExpertGemv(benchmark::State& state, k::WeightType type) {
-  const ExpertWeights weights(type);
+  const ExpertWeights weights(type, layout_argument(state));
   const auto tokens = static_cast<int32_t>(state.range(0));
   const auto threads = static_cast<int>(state.range(1));
   const std::vector<float> x = random_floats(static_cast<size_t>(kHidden * tokens), 2);
@@ -96,7 +111,7 @@ void BM_ExpertGemv(benchmark::State& state, k::WeightType type) {
 }
 
 void BM_ExpertGemm(benchmark::State& state, k::WeightType type) {
-  const ExpertWeights weights(type);
+  const ExpertWeights weights(type, layout_argument(state));
   const auto tokens = static_cast<int32_t>(state.range(0));
   const auto threads = static_cast<int>(state.range(1));
   const std::vector<float> x = random_floats(static_cast<size_t>(kHidden * tokens), 3);
@@ -188,11 +203,12 @@ void BM_AttentionDecode(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK_CAPTURE(BM_ExpertGemv, f32, k::WeightType::f32)->ArgsProduct({{1, 2, 4}, {1, 2}})->UseRealTime();
-BENCHMARK_CAPTURE(BM_ExpertGemv, bf16, k::WeightType::bf16)->ArgsProduct({{1, 2, 4}, {1, 2}})->UseRealTime();
-BENCHMARK_CAPTURE(BM_ExpertGemv, f16, k::WeightType::f16)->ArgsProduct({{1}, {1, 2}})->UseRealTime();
-BENCHMARK_CAPTURE(BM_ExpertGemm, f32, k::WeightType::f32)->ArgsProduct({{128, 512}, {1, 2}})->UseRealTime();
-BENCHMARK_CAPTURE(BM_ExpertGemm, bf16, k::WeightType::bf16)->ArgsProduct({{128, 512}, {1, 2}})->UseRealTime();
+// Arguments: tokens, threads, layout (0 rows, 1 panels).
+BENCHMARK_CAPTURE(BM_ExpertGemv, f32, k::WeightType::f32)->ArgsProduct({{1, 2, 4}, {1, 2}, {0, 1}})->UseRealTime();
+BENCHMARK_CAPTURE(BM_ExpertGemv, bf16, k::WeightType::bf16)->ArgsProduct({{1, 2, 4}, {1, 2}, {0, 1}})->UseRealTime();
+BENCHMARK_CAPTURE(BM_ExpertGemv, f16, k::WeightType::f16)->ArgsProduct({{1}, {1, 2}, {0, 1}})->UseRealTime();
+BENCHMARK_CAPTURE(BM_ExpertGemm, f32, k::WeightType::f32)->ArgsProduct({{128, 512}, {1, 2}, {0, 1}})->UseRealTime();
+BENCHMARK_CAPTURE(BM_ExpertGemm, bf16, k::WeightType::bf16)->ArgsProduct({{128, 512}, {1, 2}, {0, 1}})->UseRealTime();
 BENCHMARK(BM_ExpertGemmBlasThreads)->ArgsProduct({{128, 512}, {1, 2}})->UseRealTime();
 BENCHMARK(BM_Router)->Arg(1)->Arg(512);
 BENCHMARK(BM_ReadCeiling)->Arg(1)->Arg(2)->Iterations(1)->UseRealTime();

@@ -6,8 +6,10 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
+#include "moecap/kernels/cpu/panel_kernels.hpp"
 #include "moecap/kernels/cpu/vector_kernels.hpp"
 
 namespace moecap::kernels::cpu {
@@ -33,12 +35,72 @@ int64_t row_tile(int64_t rows, int64_t tiles_per_thread, int64_t multiple, int64
 constexpr int64_t kMinGemvTileBytes = int64_t{1} << 20;
 
 int64_t gemv_min_rows(int64_t row_bytes) {
-  return std::max<int64_t>(16, round_up(kMinGemvTileBytes / std::max<int64_t>(1, row_bytes), 4));
+  return std::max<int64_t>(16, round_up(kMinGemvTileBytes / std::max<int64_t>(1, row_bytes), kPanelRows));
+}
+
+/// A scratch buffer per thread and nesting depth: a thread waiting in a nested parallel loop may run another
+/// task of the outer loop (work stealing), which must not get the buffer the waiting call still uses.
+class NestedScratch {
+ public:
+  NestedScratch() { ++depth_; }
+  ~NestedScratch() { --depth_; }
+  NestedScratch(const NestedScratch&) = delete;
+  NestedScratch& operator=(const NestedScratch&) = delete;
+  float* floats(size_t count) {
+    if (buffers_.size() < static_cast<size_t>(depth_)) buffers_.resize(static_cast<size_t>(depth_));
+    std::vector<float>& buffer = buffers_[static_cast<size_t>(depth_ - 1)];
+    if (buffer.size() < count) buffer.resize(count);
+    return buffer.data();
+  }
+
+ private:
+  static thread_local int depth_;
+  static thread_local std::vector<std::vector<float>> buffers_;
+};
+thread_local int NestedScratch::depth_ = 0;
+thread_local std::vector<std::vector<float>> NestedScratch::buffers_;
+
+void panel_gemv(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride) {
+  const PanelKernels& k = panel_kernels();
+  if (w.rows * w.cols < kSerialElements || tbb::this_task_arena::max_concurrency() == 1) {
+    k.gemv(w, 0, w.panels(), x, x_stride, n_tokens, y, y_stride);
+    return;
+  }
+  const int64_t rows =
+      row_tile(w.rows, 4, kPanelRows, gemv_min_rows(w.cols * static_cast<int64_t>(element_bytes(w.type))), w.rows);
+  const int64_t tile = rows / kPanelRows;
+  tbb::parallel_for(
+      tbb::blocked_range<int64_t>(0, w.panels(), tile),
+      [&](const tbb::blocked_range<int64_t>& range) {
+        k.gemv(w, range.begin(), range.end(), x, x_stride, n_tokens, y, y_stride);
+      },
+      tbb::simple_partitioner());
+}
+
+void panel_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride,
+                int64_t min_tiles) {
+  // The activations are packed once for every tile of the product.
+  NestedScratch scratch;
+  float* strips = scratch.floats(static_cast<size_t>(token_strips_floats(n_tokens, w.cols)));
+  pack_token_strips(x, x_stride, n_tokens, w.cols, strips);
+  const PanelKernels& k = panel_kernels();
+  const int64_t threads = std::max(1, tbb::this_task_arena::max_concurrency());
+  if (min_tiles <= 0) min_tiles = 2 * threads;
+  const int64_t tile = std::max<int64_t>(1, (w.panels() + min_tiles - 1) / min_tiles);
+  const int64_t n_tiles = (w.panels() + tile - 1) / tile;
+  if (n_tiles == 1) {
+    k.gemm(w, 0, w.panels(), strips, n_tokens, y, y_stride);
+    return;
+  }
+  tbb::parallel_for(int64_t{0}, n_tiles, [&](int64_t index) {
+    k.gemm(w, index * tile, std::min(w.panels(), (index + 1) * tile), strips, n_tokens, y, y_stride);
+  });
 }
 
 }  // namespace
 
 void linear_gemv(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride) {
+  if (w.layout == MatrixLayout::panels) return panel_gemv(w, x, x_stride, n_tokens, y, y_stride);
   const VectorKernels& k = vector_kernels();
   if (w.rows * w.cols < kSerialElements || tbb::this_task_arena::max_concurrency() == 1) {
     k.gemv(w, 0, w.rows, x, x_stride, n_tokens, y, y_stride);
@@ -57,6 +119,7 @@ void linear_gemv(const MatrixView& w, const float* x, int64_t x_stride, int32_t 
 
 void linear_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride,
                  int64_t min_tiles) {
+  if (w.layout == MatrixLayout::panels) return panel_gemm(w, x, x_stride, n_tokens, y, y_stride, min_tiles);
   // Default: two tiles per thread. 16-bit tiles are converted to f32 first and stay at most 256 rows, so the
   // converted tile stays in L2 (256 × 1024 × 4 B = 1 MiB at hidden 1024) while sgemm streams the tokens
   // through it; f32 tiles are read in place and may be as large as the split allows.
@@ -99,29 +162,40 @@ void linear_group(std::span<const LinearJob> jobs) {
     total_elements += j.w.rows * j.w.cols;
   }
   if (!all_gemv) {
-    // The jobs themselves spread over the threads; each GEMM adds only the tiles needed for two per thread.
+    // The jobs themselves spread over the threads, each GEMM cut into tiles of about the same work: an
+    // expert's product may have 10 tokens or 400 (routing is uneven), and one uncut busy expert would keep a
+    // thread working long after the others are done. About four tiles per thread in all.
     const int64_t threads = std::max(1, tbb::this_task_arena::max_concurrency());
-    const auto n_jobs = static_cast<int64_t>(jobs.size());
-    const int64_t tiles_per_job = std::max<int64_t>(1, (2 * threads + n_jobs - 1) / n_jobs);
+    double total_work = 0;
+    for (const LinearJob& j : jobs) total_work += static_cast<double>(j.n_tokens) * static_cast<double>(j.w.rows * j.w.cols);
+    const double tile_work = total_work / static_cast<double>(4 * threads);
     tbb::parallel_for(size_t{0}, jobs.size(), [&](size_t i) {
       const LinearJob& j = jobs[i];
+      const double work = static_cast<double>(j.n_tokens) * static_cast<double>(j.w.rows * j.w.cols);
+      const auto tiles = threads == 1 ? int64_t{1} : std::max<int64_t>(1, std::llround(work / tile_work));
       if (j.n_tokens >= kGemmMinTokens)
-        linear_gemm(j.w, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride, tiles_per_job);
+        linear_gemm(j.w, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride, tiles);
       else
         linear_gemv(j.w, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
     });
     return;
   }
-  const VectorKernels& k = vector_kernels();
+  // Rows [begin, end) of one job, in either layout (a panel job's bounds are multiples of kPanelRows).
+  auto gemv_rows = [](const LinearJob& j, int64_t begin, int64_t end) {
+    if (j.w.layout == MatrixLayout::panels)
+      panel_kernels().gemv(j.w, begin / kPanelRows, end / kPanelRows, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
+    else
+      vector_kernels().gemv(j.w, begin, end, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
+  };
   if (total_elements < kSerialElements || tbb::this_task_arena::max_concurrency() == 1) {
-    for (const LinearJob& j : jobs) k.gemv(j.w, 0, j.w.rows, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
+    for (const LinearJob& j : jobs) gemv_rows(j, 0, j.w.rows);
     return;
   }
   // One list of row tiles over every matrix, sized on their total rows and average row bytes.
   int64_t total_bytes = 0;
   for (const LinearJob& j : jobs) total_bytes += static_cast<int64_t>(j.w.bytes());
   const int64_t tile =
-      row_tile(total_rows, 4, 4, gemv_min_rows(total_bytes / std::max<int64_t>(1, total_rows)), total_rows);
+      row_tile(total_rows, 4, kPanelRows, gemv_min_rows(total_bytes / std::max<int64_t>(1, total_rows)), total_rows);
   struct Tile {
     size_t job;
     int64_t begin, end;
@@ -133,8 +207,7 @@ void linear_group(std::span<const LinearJob> jobs) {
       size_t{0}, tiles.size(),
       [&](size_t index) {
         const Tile& t = tiles[index];
-        const LinearJob& j = jobs[t.job];
-        k.gemv(j.w, t.begin, t.end, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
+        gemv_rows(jobs[t.job], t.begin, t.end);
       },
       tbb::simple_partitioner());
 }

@@ -59,6 +59,13 @@ class CpuBackend final : public Backend {
       settings.weights = WeightPlacement::in_place;
     else
       config.fail("weights", "expected \"auto\", \"copy\" or \"in-place\"");
+    const std::string layout = config.string_or("weight_layout", "panels");
+    if (layout == "panels")
+      settings.weight_layout = kernels::cpu::MatrixLayout::panels;
+    else if (layout == "rows")
+      settings.weight_layout = kernels::cpu::MatrixLayout::rows;
+    else
+      config.fail("weight_layout", "expected \"panels\" or \"rows\"");
     return std::make_unique<CpuSession>(model, weights, settings);
   }
 

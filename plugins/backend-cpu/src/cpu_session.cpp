@@ -8,7 +8,9 @@ namespace moecap::cpu_backend {
 namespace {}  // namespace
 
 CpuSession::CpuSession(const moecap_model_desc& desc, const moecap_weight_source_i& weights, SessionSettings settings)
-    : threads_(settings.threads), forward_(desc, weights, settings.weights), settings_(settings) {
+    : threads_(settings.threads),
+      forward_(desc, weights, settings.weights, settings.weight_layout),
+      settings_(settings) {
   kernels::cpu::use_single_threaded_blas();
   if (settings.weights == WeightPlacement::automatic && !forward_.weights_copied())
     log(MOECAP_LOG_WARN, "backend-cpu",

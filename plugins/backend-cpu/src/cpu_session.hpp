@@ -18,6 +18,8 @@ struct SessionSettings {
   int32_t max_sequences = 0;  ///< 0 = unbounded
   int64_t max_context = 0;    ///< longest sequence (pos + n_new); 0 = unbounded
   WeightPlacement weights = WeightPlacement::automatic;
+  /// How copied weights are laid out (in-place weights keep the checkpoint's row-major layout).
+  kernels::cpu::MatrixLayout weight_layout = kernels::cpu::MatrixLayout::panels;
 };
 
 class CpuSession final : public Session {

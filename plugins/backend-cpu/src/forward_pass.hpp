@@ -18,7 +18,8 @@ namespace moecap::cpu_backend {
 class ForwardPass {
  public:
   ForwardPass(const moecap_model_desc& desc, const moecap_weight_source_i& weights,
-              WeightPlacement placement = WeightPlacement::automatic);
+              WeightPlacement placement = WeightPlacement::automatic,
+              kernels::cpu::MatrixLayout layout = kernels::cpu::MatrixLayout::panels);
 
   const ModelDescription& description() const { return description_; }
   const ModelWeights& weights() const { return weights_; }

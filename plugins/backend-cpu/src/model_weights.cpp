@@ -7,6 +7,7 @@
 
 #include "moecap/cpp/host.hpp"
 #include "moecap/kernels/cpu/half_precision.hpp"
+#include "moecap/kernels/cpu/panel_packing.hpp"
 
 namespace moecap::cpu_backend {
 namespace {
@@ -239,17 +240,23 @@ size_t ModelWeights::matrix_bytes() const {
   return total;
 }
 
-void ModelWeights::copy_into_arena() {
+void ModelWeights::copy_into_arena(kernels::cpu::MatrixLayout layout) {
   arena.emplace();
-  std::unordered_map<const void*, void*> copies;
+  const void* embedding = embed_tokens.data;
+  std::unordered_map<const void*, MatrixView> copies;
   visit_matrices(*this, [&](MatrixView& v) {
     if (v.bytes() == 0) return;
-    auto [it, added] = copies.try_emplace(v.data, nullptr);
+    auto [it, added] = copies.try_emplace(v.data, v);
     if (added) {
-      it->second = arena->allocate(v.bytes());
-      std::memcpy(it->second, v.data, v.bytes());
+      void* copy = arena->allocate(v.bytes());
+      if (layout == kernels::cpu::MatrixLayout::panels && v.data != embedding && kernels::cpu::can_pack_panels(v)) {
+        it->second = kernels::cpu::pack_panels(v, copy);
+      } else {
+        std::memcpy(copy, v.data, v.bytes());
+        it->second.data = copy;
+      }
     }
-    v.data = it->second;
+    v = it->second;
   });
 }
 

@@ -83,8 +83,11 @@ struct ModelWeights {
 
   /// Bytes of every matrix (a tied LM head counted once): what copy_into_arena maps.
   size_t matrix_bytes() const;
-  /// Copies every matrix into `arena` (in the order a step reads them) and points the views there.
-  void copy_into_arena();
+  /// Copies every matrix into `arena` (in the order a step reads them) and points the views there. With
+  /// MatrixLayout::panels, every matrix the products read whose rows are a multiple of 16 is re-laid in
+  /// panels on the way (the embedding table, read a row at a time, stays row-major — and with it a tied LM
+  /// head).
+  void copy_into_arena(kernels::cpu::MatrixLayout layout);
 };
 
 }  // namespace moecap::cpu_backend

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "moecap/host/config_view.hpp"
@@ -73,16 +74,21 @@ TEST(NumericsConformanceCases, EveryFamilyAndDtypeUnlessRestricted) {
 /// backend-cpu's matrices copied into its own memory (the default) or read in place from the model: both held to
 /// the same tolerances, on a GQA family and an MLA one with 16-bit weights (the decode kernels' widening path).
 TEST(NumericsConformanceWeights, InPlaceAndCopiedWeightsBothConform) {
-  for (const char* placement : {"in-place", "copy"})
+  // Copied weights in either layout (panels is the default, so the other tests cover it too).
+  const std::pair<const char*, const char*> variants[] = {{"in-place", "panels"}, {"copy", "rows"}, {"copy", "panels"}};
+  for (const auto& [placement, layout] : variants)
     for (const Case& c : cases({MOECAP_NUMERICS_PRESET_DIR}, {"qwen2_moe", "deepseek_v2"}, {"f32", "bf16"})) {
       toml::table root;
       root.insert("weights", placement);
+      root.insert("weight_layout", layout);
       const ConfigView config(&root, "weights.toml", "backend");
       const Comparison found =
           run_case(registry(), c, registry().backend("cpu"), registry().backend("reference"), config.get());
-      for (const std::string& problem : found.problems) ADD_FAILURE() << placement << ": " << problem;
-      EXPECT_LE(found.max_relative_error, found.tolerance) << placement << " " << c.family << " " << c.dtype;
-      EXPECT_EQ(found.routing_identical, found.routing_compared) << placement << " " << c.family << " " << c.dtype;
+      for (const std::string& problem : found.problems) ADD_FAILURE() << placement << " " << layout << ": " << problem;
+      EXPECT_LE(found.max_relative_error, found.tolerance)
+          << placement << " " << layout << " " << c.family << " " << c.dtype;
+      EXPECT_EQ(found.routing_identical, found.routing_compared)
+          << placement << " " << layout << " " << c.family << " " << c.dtype;
     }
 }
 
@@ -99,6 +105,22 @@ TEST(NumericsConformanceErrors, AnUnknownWeightPlacementIsRejectedByKey) {
     const std::string what = e.what();
     EXPECT_NE(what.find("weights"), std::string::npos) << what;
     EXPECT_NE(what.find("in-place"), std::string::npos) << what;
+  }
+}
+
+TEST(NumericsConformanceErrors, AnUnknownWeightLayoutIsRejectedByKey) {
+  toml::table root;
+  root.insert("weight_layout", "columns");
+  const ConfigView config(&root, "weights.toml", "backend");
+  const std::vector<Case> one = cases({MOECAP_NUMERICS_PRESET_DIR}, {"mixtral"}, {"f32"});
+  ASSERT_EQ(one.size(), 1u);
+  try {
+    run_case(registry(), one[0], registry().backend("cpu"), registry().backend("reference"), config.get());
+    FAIL() << "the cpu backend accepted weight_layout = \"columns\"";
+  } catch (const HostException& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("weight_layout"), std::string::npos) << what;
+    EXPECT_NE(what.find("panels"), std::string::npos) << what;
   }
 }
 

@@ -12,6 +12,7 @@
 #include <random>
 #include <vector>
 
+#include "kernel_test_support.hpp"
 #include "moecap/kernels/cpu/half_precision.hpp"
 
 namespace moecap::kernels::cpu {
@@ -23,21 +24,8 @@ struct Shape {
   int32_t tokens;
 };
 
-std::vector<InstructionSet> supported_sets() {
-  std::vector<InstructionSet> sets{InstructionSet::scalar};
-  if (static_cast<int>(detected_instruction_set()) >= static_cast<int>(InstructionSet::avx2))
-    sets.push_back(InstructionSet::avx2);
-  if (detected_instruction_set() == InstructionSet::avx512) sets.push_back(InstructionSet::avx512);
-  return sets;
-}
-
-uint16_t f32_to_f16_bits(float value) {  // values here are small multiples of 1/64: exact in f16
-  const uint32_t bits = std::bit_cast<uint32_t>(value);
-  const uint32_t sign = (bits >> 16) & 0x8000u;
-  if (value == 0) return static_cast<uint16_t>(sign);
-  const int32_t exponent = static_cast<int32_t>((bits >> 23) & 0xff) - 127 + 15;
-  return static_cast<uint16_t>(sign | (static_cast<uint32_t>(exponent) << 10) | ((bits >> 13) & 0x3ff));
-}
+using testing::f32_to_f16_bits;
+using testing::supported_sets;
 
 void check(InstructionSet isa, WeightType type, const Shape& shape) {
   std::mt19937 random(static_cast<uint32_t>(shape.rows * 131 + shape.cols * 7 + shape.tokens));

@@ -1,10 +1,13 @@
 // y = W·x for the tokens of a step, parallel over output rows: the matrix products of attention, routers,
 // experts, dense FFNs and the LM head.
 //
-// Few tokens (decode): the bandwidth-bound GEMV of vector_kernels, which reads each weight once for all
-// tokens. Many tokens (prefill, a busy expert): OpenBLAS sgemm over row tiles of W; 16-bit weights are
-// converted tile by tile into a per-thread f32 buffer (an L2-sized tile, reused across the GEMM's tokens),
-// so the activations stay f32 (cblas_sbgemm would round them to bf16 as well).
+// Few tokens (decode): a bandwidth-bound GEMV, which reads each weight once for all tokens. Many tokens
+// (prefill, a busy expert): a GEMM. Both follow the matrix's layout (matrix_view.hpp):
+//  - panels (backend-cpu's own copy of the weights): the panel kernels (panel_kernels.hpp) — the weights
+//    need no packing at run time and 16-bit weights are widened in registers;
+//  - rows (weights read in place): the row GEMV of vector_kernels, and OpenBLAS sgemm over row tiles of W,
+//    16-bit weights converted tile by tile into a per-thread f32 buffer (an L2-sized tile, reused across the
+//    GEMM's tokens), so the activations stay f32 (cblas_sbgemm would round them to bf16 as well).
 // Call from inside ComputeThreads::run.
 #pragma once
 
@@ -39,8 +42,8 @@ void linear_group(std::span<const LinearJob> jobs);
 
 /// The two paths on their own (benchmarks; linear() picks between them).
 void linear_gemv(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride);
-/// min_tiles: split into at least this many row tiles (linear_group passes fewer when several GEMMs already
-/// keep the threads busy: every tile repacks the activations, so fewer, larger tiles do less of it).
+/// min_tiles: split into at least this many row tiles (0: two per thread; linear_group passes each job its
+/// share of the group's work, since several GEMMs side by side already keep the threads busy).
 void linear_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride,
                  int64_t min_tiles = 0);
 

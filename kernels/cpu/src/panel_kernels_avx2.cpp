@@ -1,0 +1,263 @@
+// The panel products with AVX2 + FMA + F16C (compiled with -mavx2 -mfma -mf16c; called only when
+// instruction_set.cpp found them).
+#include <immintrin.h>
+
+#include <algorithm>
+
+#include "moecap/kernels/cpu/panel_kernels.hpp"
+
+namespace moecap::kernels::cpu {
+namespace {
+
+/// Column c of a panel (16 weights) as two f32 vectors: rows 0-7 and 8-15.
+template <WeightType Type>
+inline void load_column(const void* panel, int64_t c, __m256& low, __m256& high) {
+  if constexpr (Type == WeightType::f32) {
+    const float* p = static_cast<const float*>(panel) + c * kPanelRows;
+    low = _mm256_loadu_ps(p);
+    high = _mm256_loadu_ps(p + 8);
+  } else if constexpr (Type == WeightType::bf16) {
+    // Zeros interleaved below each bf16 make it an f32; panel_slot stored the rows so that this comes out
+    // in order.
+    const __m256i v =
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(panel) + c * kPanelRows));
+    low = _mm256_castsi256_ps(_mm256_unpacklo_epi16(_mm256_setzero_si256(), v));
+    high = _mm256_castsi256_ps(_mm256_unpackhi_epi16(_mm256_setzero_si256(), v));
+  } else {
+    const uint16_t* p = static_cast<const uint16_t*>(panel) + c * kPanelRows;
+    low = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    high = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 8)));
+  }
+}
+
+// ---- GEMV ----------------------------------------------------------------------------------------------
+
+/// Lines of 16-bit panels are prefetched this far ahead into L2 (the row-major bf16 GEMV measured +7% with
+/// 512 bytes; f32 reads as fast without).
+constexpr int64_t kPrefetchBytes = 512;
+/// Four lanes are taken inside chunks of this many bytes of panels (blocked_kernels.hpp, kLaneChunkBytes).
+constexpr int64_t kLaneChunkBytes = int64_t{4} << 20;
+
+/// One token over L panels q apart (p, p + q, …): L sequential streams, 2·L accumulators.
+template <WeightType Type, int L>
+inline void one_token_lanes(const MatrixView& w, int64_t p, int64_t q, const float* x, float* y) {
+  __m256 low[L], high[L];
+  const char* panels[L];
+  for (int l = 0; l < L; ++l) {
+    low[l] = _mm256_setzero_ps();
+    high[l] = _mm256_setzero_ps();
+    panels[l] = static_cast<const char*>(w.panel(p + l * q));
+  }
+  constexpr int64_t kColumnBytes = kPanelRows * (Type == WeightType::f32 ? 4 : 2);
+  for (int64_t c = 0; c < w.cols; ++c) {
+    if constexpr (Type != WeightType::f32) {
+      if (c % 2 == 0)
+        for (int l = 0; l < L; ++l) _mm_prefetch(panels[l] + c * kColumnBytes + kPrefetchBytes, _MM_HINT_T1);
+    }
+    const __m256 xv = _mm256_broadcast_ss(x + c);
+    for (int l = 0; l < L; ++l) {
+      __m256 a, b;
+      load_column<Type>(panels[l], c, a, b);
+      low[l] = _mm256_fmadd_ps(a, xv, low[l]);
+      high[l] = _mm256_fmadd_ps(b, xv, high[l]);
+    }
+  }
+  for (int l = 0; l < L; ++l) {
+    float* out = y + (p + l * q) * kPanelRows;
+    _mm256_storeu_ps(out, low[l]);
+    _mm256_storeu_ps(out + 8, high[l]);
+  }
+}
+
+/// T tokens over one panel (its columns come from memory once, then from L1 for the other tokens).
+template <WeightType Type, int T>
+inline void tokens_panel(const MatrixView& w, int64_t p, const float* x, int64_t x_stride, float* y, int64_t y_stride) {
+  __m256 low[T], high[T];
+  for (int t = 0; t < T; ++t) low[t] = high[t] = _mm256_setzero_ps();
+  const void* panel = w.panel(p);
+  for (int64_t c = 0; c < w.cols; ++c) {
+    __m256 a, b;
+    load_column<Type>(panel, c, a, b);
+    for (int t = 0; t < T; ++t) {
+      const __m256 xv = _mm256_broadcast_ss(x + t * x_stride + c);
+      low[t] = _mm256_fmadd_ps(a, xv, low[t]);
+      high[t] = _mm256_fmadd_ps(b, xv, high[t]);
+    }
+  }
+  for (int t = 0; t < T; ++t) {
+    float* out = y + t * y_stride + p * kPanelRows;
+    _mm256_storeu_ps(out, low[t]);
+    _mm256_storeu_ps(out + 8, high[t]);
+  }
+}
+
+template <WeightType Type>
+void gemv_typed(const MatrixView& w, int64_t panel_begin, int64_t panel_end, const float* x, int64_t x_stride,
+                int32_t n_tokens, float* y, int64_t y_stride) {
+  if (n_tokens == 1) {
+    constexpr int kLanes = 4;
+    const int64_t panel_bytes = w.cols * kPanelRows * static_cast<int64_t>(element_bytes(Type));
+    const int64_t chunk_panels = std::max<int64_t>(kLanes, kLaneChunkBytes / panel_bytes);
+    for (int64_t chunk = panel_begin; chunk < panel_end; chunk += chunk_panels) {
+      const int64_t end = std::min(panel_end, chunk + chunk_panels);
+      const int64_t q = (end - chunk) / kLanes;
+      for (int64_t i = 0; i < q; ++i) one_token_lanes<Type, kLanes>(w, chunk + i, q, x, y);
+      for (int64_t rest = chunk + kLanes * q; rest < end; ++rest) one_token_lanes<Type, 1>(w, rest, 0, x, y);
+    }
+    return;
+  }
+  for (int64_t p = panel_begin; p < panel_end; ++p)
+    for (int32_t t0 = 0; t0 < n_tokens; t0 += 4) {
+      const float* xt = x + t0 * x_stride;
+      float* yt = y + t0 * y_stride;
+      switch (std::min(4, n_tokens - t0)) {
+        case 1:
+          tokens_panel<Type, 1>(w, p, xt, x_stride, yt, y_stride);
+          break;
+        case 2:
+          tokens_panel<Type, 2>(w, p, xt, x_stride, yt, y_stride);
+          break;
+        case 3:
+          tokens_panel<Type, 3>(w, p, xt, x_stride, yt, y_stride);
+          break;
+        default:
+          tokens_panel<Type, 4>(w, p, xt, x_stride, yt, y_stride);
+      }
+    }
+}
+
+void gemv(const MatrixView& w, int64_t panel_begin, int64_t panel_end, const float* x, int64_t x_stride,
+          int32_t n_tokens, float* y, int64_t y_stride) {
+  switch (w.type) {
+    case WeightType::bf16:
+      return gemv_typed<WeightType::bf16>(w, panel_begin, panel_end, x, x_stride, n_tokens, y, y_stride);
+    case WeightType::f16:
+      return gemv_typed<WeightType::f16>(w, panel_begin, panel_end, x, x_stride, n_tokens, y, y_stride);
+    default:
+      return gemv_typed<WeightType::f32>(w, panel_begin, panel_end, x, x_stride, n_tokens, y, y_stride);
+  }
+}
+
+// ---- GEMM ----------------------------------------------------------------------------------------------
+
+/// The loops around the micro-kernel keep each operand at its cache level: a panel's block of kBlockColumns
+/// columns (16 KB as f32, 8 KB as 16-bit) in L1 while a group of kGroupStrips strips of activations (24 × 6 tokens ×
+/// 256 columns × 4 B = 144 KB) passes it from L2; the group's outputs for kGroupPanels panels (144 × 256 × 4 B = 144
+/// KB) stay in L2 across all the column blocks, so they are written to memory once (one column block after the other
+/// instead, a 512-token product would read and write its whole output once per block).
+constexpr int64_t kGroupStrips = 24;
+constexpr int64_t kGroupPanels = 16;
+constexpr int64_t kStripsInL2Bytes = 192 * 1024;
+
+/// C[6 × 16] (+)= A[6 × k] · B[k × 16]: a = one strip's block (k columns of 6 tokens), b = one panel's block
+/// (k columns of 16 rows), c row i at c + i·ldc; only the first `rows` rows are written. 12 accumulators,
+/// 2 weight vectors and a broadcast: 15 of the 16 registers (bf16 needs a zero too: 16).
+/// 16-bit weights are widened here, per column, rather than once per block into an f32 buffer in L1 that
+/// every strip then reads: measured the same (one thread, M = 128, interleaved: 0.97-1.05 of the sgemm
+/// ceiling either way) and simpler.
+template <WeightType Type>
+inline void micro_kernel(int64_t k, const float* a, const void* b, float* c, int64_t ldc, int64_t rows,
+                         bool accumulate) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps(),
+         c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(),
+         c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int64_t i = 0; i < k; ++i) {
+    __m256 b0, b1;
+    load_column<Type>(b, i, b0, b1);
+    __m256 av = _mm256_broadcast_ss(a);
+    c00 = _mm256_fmadd_ps(av, b0, c00);
+    c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(a + 1);
+    c10 = _mm256_fmadd_ps(av, b0, c10);
+    c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(a + 2);
+    c20 = _mm256_fmadd_ps(av, b0, c20);
+    c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(a + 3);
+    c30 = _mm256_fmadd_ps(av, b0, c30);
+    c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(a + 4);
+    c40 = _mm256_fmadd_ps(av, b0, c40);
+    c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(a + 5);
+    c50 = _mm256_fmadd_ps(av, b0, c50);
+    c51 = _mm256_fmadd_ps(av, b1, c51);
+    a += kStripTokens;
+  }
+  const __m256 results[kStripTokens][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+  for (int64_t i = 0; i < rows; ++i) {
+    float* out = c + i * ldc;
+    __m256 low = results[i][0], high = results[i][1];
+    if (accumulate) {
+      low = _mm256_add_ps(low, _mm256_loadu_ps(out));
+      high = _mm256_add_ps(high, _mm256_loadu_ps(out + 8));
+    }
+    _mm256_storeu_ps(out, low);
+    _mm256_storeu_ps(out + 8, high);
+  }
+}
+
+template <WeightType Type>
+void gemm_typed(const MatrixView& w, int64_t panel_begin, int64_t panel_end, const float* x_strips, int32_t n_tokens,
+                float* y, int64_t y_stride) {
+  const int64_t strips = (n_tokens + kStripTokens - 1) / kStripTokens;
+  constexpr int64_t kElementBytes = Type == WeightType::f32 ? 4 : 2;
+  // Where panel p's block starting at column b lies.
+  auto block_of = [&](int64_t p, int64_t b) {
+    return static_cast<const char*>(w.panel(p)) + b * kPanelRows * kElementBytes;
+  };
+  for (int64_t s0 = 0; s0 < strips; s0 += kGroupStrips) {
+    const int64_t s1 = std::min(strips, s0 + kGroupStrips);
+    // Few tokens: their strips over every column fit in L2, so each panel is walked from its first column to
+    // its last (one sequential read of the weights, which the hardware prefetcher follows) with its outputs
+    // in L1; a weight-streaming product (a rarely chosen expert) then reads at the memory's rate.
+    const bool strips_fit_l2 = (s1 - s0) * kStripTokens * w.cols * 4 <= kStripsInL2Bytes;
+    const int64_t group_panels = strips_fit_l2 ? 1 : kGroupPanels;
+    for (int64_t p0 = panel_begin; p0 < panel_end; p0 += group_panels) {
+      const int64_t p1 = std::min(panel_end, p0 + group_panels);
+      for (int64_t b = 0; b < w.cols; b += kBlockColumns) {
+        const int64_t block_cols = std::min(kBlockColumns, w.cols - b);
+        const float* strips_block = x_strips + strips * kStripTokens * b;
+        for (int64_t p = p0; p < p1; ++p) {
+          const void* panel_block = block_of(p, b);
+          // The block multiplied next comes into L2 while this one is: its lines are requested a few per strip,
+          // so that the first strip over it does not wait on memory.
+          const char* next = p + 1 < p1                   ? block_of(p + 1, b)
+                             : b + kBlockColumns < w.cols ? block_of(p0, b + kBlockColumns)
+                                                          : block_of(p1 < panel_end ? p1 : panel_begin, 0);
+          const int64_t lines = block_cols * kPanelRows * kElementBytes / 64;
+          const int64_t lines_per_strip = (lines + (s1 - s0) - 1) / (s1 - s0);
+          for (int64_t s = s0; s < s1; ++s) {
+            const int64_t first = (s - s0) * lines_per_strip;
+            for (int64_t l = first; l < std::min(lines, first + lines_per_strip); ++l)
+              _mm_prefetch(next + l * 64, _MM_HINT_T1);
+            micro_kernel<Type>(block_cols, strips_block + s * kStripTokens * block_cols, panel_block,
+                               y + s * kStripTokens * y_stride + p * kPanelRows, y_stride,
+                               std::min<int64_t>(kStripTokens, n_tokens - s * kStripTokens), b > 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+void gemm(const MatrixView& w, int64_t panel_begin, int64_t panel_end, const float* x_strips, int32_t n_tokens,
+          float* y, int64_t y_stride) {
+  switch (w.type) {
+    case WeightType::bf16:
+      return gemm_typed<WeightType::bf16>(w, panel_begin, panel_end, x_strips, n_tokens, y, y_stride);
+    case WeightType::f16:
+      return gemm_typed<WeightType::f16>(w, panel_begin, panel_end, x_strips, n_tokens, y, y_stride);
+    default:
+      return gemm_typed<WeightType::f32>(w, panel_begin, panel_end, x_strips, n_tokens, y, y_stride);
+  }
+}
+
+}  // namespace
+
+const PanelKernels& avx2_panel_kernels() {
+  static const PanelKernels table{InstructionSet::avx2, &gemv, &gemm};
+  return table;
+}
+
+}  // namespace moecap::kernels::cpu
