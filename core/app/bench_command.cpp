@@ -40,10 +40,15 @@
 #include "moecap/host/plugin_registry.hpp"
 #include "moecap/host/step_utilisation.hpp"
 #include "moecap/kernels/cpu/compute_threads.hpp"
+#include "moecap/kernels/cpu/page_arena.hpp"
 
 namespace {
 
 using namespace moecap;
+
+/// Memory the runs need beyond the sessions: the bandwidth probe (512 MB read buffer, a 768 MB triad) and
+/// the sgemm ceiling's matrices.
+constexpr size_t kRunMemoryBytes = size_t{1536} << 20;
 
 struct Options {
   std::vector<std::string> dtypes{"f32"};
@@ -365,6 +370,16 @@ int run(const Options& o) {
         }
     }
   }
+  // Every configuration keeps its session (with its copy of the weights) for the interleaved runs, and the
+  // probes then allocate ~1.3 GB more: stop here with the reason rather than be killed mid-run by the kernel.
+  const size_t available = kernels::cpu::available_memory_bytes();
+  if (available != 0 && available < kRunMemoryBytes)
+    throw std::runtime_error(
+        "after creating " + std::to_string(configurations.size()) + " configurations, " +
+        std::to_string(available >> 20) + " MiB of memory are left and the runs need about " +
+        std::to_string(kRunMemoryBytes >> 20) +
+        " MiB (the ceiling probes' buffers): measure fewer configurations at once (--dtype, --threads, --variant) "
+        "or read the weights in place (--variant NAME:weights=in-place)");
   if (compare) std::printf("A = the standard plugin search, B = %s\n", o.compare_plugin_dir.c_str());
   std::printf("backend %s, prefill %d tokens, %d decode steps per run, %d runs, interleaved\n", o.backend.c_str(),
               o.prefill_tokens, o.decode_steps, o.runs);
