@@ -164,36 +164,22 @@ constexpr int64_t kStripsInL2Bytes = 192 * 1024;
 template <WeightType Type>
 inline void micro_kernel(int64_t k, const float* a, const void* b, float* c, int64_t ldc, int64_t rows,
                          bool accumulate) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps(),
-         c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps(),
-         c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  __m256 acc[kStripTokens][2];
+  for (auto& row : acc) row[0] = row[1] = _mm256_setzero_ps();
   for (int64_t i = 0; i < k; ++i) {
     __m256 b0, b1;
     load_column<Type>(b, i, b0, b1);
-    __m256 av = _mm256_broadcast_ss(a);
-    c00 = _mm256_fmadd_ps(av, b0, c00);
-    c01 = _mm256_fmadd_ps(av, b1, c01);
-    av = _mm256_broadcast_ss(a + 1);
-    c10 = _mm256_fmadd_ps(av, b0, c10);
-    c11 = _mm256_fmadd_ps(av, b1, c11);
-    av = _mm256_broadcast_ss(a + 2);
-    c20 = _mm256_fmadd_ps(av, b0, c20);
-    c21 = _mm256_fmadd_ps(av, b1, c21);
-    av = _mm256_broadcast_ss(a + 3);
-    c30 = _mm256_fmadd_ps(av, b0, c30);
-    c31 = _mm256_fmadd_ps(av, b1, c31);
-    av = _mm256_broadcast_ss(a + 4);
-    c40 = _mm256_fmadd_ps(av, b0, c40);
-    c41 = _mm256_fmadd_ps(av, b1, c41);
-    av = _mm256_broadcast_ss(a + 5);
-    c50 = _mm256_fmadd_ps(av, b0, c50);
-    c51 = _mm256_fmadd_ps(av, b1, c51);
+#pragma GCC unroll 6
+    for (int t = 0; t < kStripTokens; ++t) {
+      const __m256 av = _mm256_broadcast_ss(a + t);
+      acc[t][0] = _mm256_fmadd_ps(av, b0, acc[t][0]);
+      acc[t][1] = _mm256_fmadd_ps(av, b1, acc[t][1]);
+    }
     a += kStripTokens;
   }
-  const __m256 results[kStripTokens][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
   for (int64_t i = 0; i < rows; ++i) {
     float* out = c + i * ldc;
-    __m256 low = results[i][0], high = results[i][1];
+    __m256 low = acc[i][0], high = acc[i][1];
     if (accumulate) {
       low = _mm256_add_ps(low, _mm256_loadu_ps(out));
       high = _mm256_add_ps(high, _mm256_loadu_ps(out + 8));

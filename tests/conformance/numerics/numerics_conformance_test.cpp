@@ -92,36 +92,30 @@ TEST(NumericsConformanceWeights, InPlaceAndCopiedWeightsBothConform) {
     }
 }
 
-TEST(NumericsConformanceErrors, AnUnknownWeightPlacementIsRejectedByKey) {
+/// A cpu backend key set to a value it does not know: a configuration error naming the key and one of the
+/// values it takes.
+void expect_rejected_by_key(const char* key, const char* value, const char* a_valid_value) {
   toml::table root;
-  root.insert("weights", "mmap");
+  root.insert(key, value);
   const ConfigView config(&root, "weights.toml", "backend");
   const std::vector<Case> one = cases({MOECAP_NUMERICS_PRESET_DIR}, {"mixtral"}, {"f32"});
   ASSERT_EQ(one.size(), 1u);
   try {
     run_case(registry(), one[0], registry().backend("cpu"), registry().backend("reference"), config.get());
-    FAIL() << "the cpu backend accepted weights = \"mmap\"";
+    FAIL() << "the cpu backend accepted " << key << " = \"" << value << "\"";
   } catch (const HostException& e) {
     const std::string what = e.what();
-    EXPECT_NE(what.find("weights"), std::string::npos) << what;
-    EXPECT_NE(what.find("in-place"), std::string::npos) << what;
+    EXPECT_NE(what.find(key), std::string::npos) << what;
+    EXPECT_NE(what.find(a_valid_value), std::string::npos) << what;
   }
 }
 
+TEST(NumericsConformanceErrors, AnUnknownWeightPlacementIsRejectedByKey) {
+  expect_rejected_by_key("weights", "mmap", "in-place");
+}
+
 TEST(NumericsConformanceErrors, AnUnknownWeightLayoutIsRejectedByKey) {
-  toml::table root;
-  root.insert("weight_layout", "columns");
-  const ConfigView config(&root, "weights.toml", "backend");
-  const std::vector<Case> one = cases({MOECAP_NUMERICS_PRESET_DIR}, {"mixtral"}, {"f32"});
-  ASSERT_EQ(one.size(), 1u);
-  try {
-    run_case(registry(), one[0], registry().backend("cpu"), registry().backend("reference"), config.get());
-    FAIL() << "the cpu backend accepted weight_layout = \"columns\"";
-  } catch (const HostException& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("weight_layout"), std::string::npos) << what;
-    EXPECT_NE(what.find("panels"), std::string::npos) << what;
-  }
+  expect_rejected_by_key("weight_layout", "columns", "panels");
 }
 
 TEST(NumericsConformanceErrors, UnsupportedRopeScalingIsRejectedByName) {
