@@ -9,7 +9,7 @@ namespace {}  // namespace
 
 CpuSession::CpuSession(const moecap_model_desc& desc, const moecap_weight_source_i& weights, SessionSettings settings)
     : threads_(settings.threads),
-      forward_(desc, weights, settings.weights, settings.weight_layout),
+      forward_(desc, weights, threads_, settings.weights, settings.weight_layout),
       settings_(settings) {
   kernels::cpu::use_single_threaded_blas();
   if (settings.weights == WeightPlacement::automatic && !forward_.weights_copied())

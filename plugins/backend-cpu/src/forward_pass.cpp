@@ -63,7 +63,8 @@ double process_cpu_seconds() {
 }  // namespace
 
 ForwardPass::ForwardPass(const moecap_model_desc& desc, const moecap_weight_source_i& weights,
-                         WeightPlacement placement, kernels::cpu::MatrixLayout layout)
+                         kernels::cpu::ComputeThreads& threads, WeightPlacement placement,
+                         kernels::cpu::MatrixLayout layout)
     : description_(checked_description(desc)), weights_(ModelWeights::load(description_, weights)) {
   if (placement == WeightPlacement::automatic) {
     const size_t available = kernels::cpu::available_memory_bytes();
@@ -71,7 +72,7 @@ ForwardPass::ForwardPass(const moecap_model_desc& desc, const moecap_weight_sour
         available == 0 || static_cast<double>(weights_.matrix_bytes()) <= 0.9 * static_cast<double>(available);
     placement = fits ? WeightPlacement::copy : WeightPlacement::in_place;
   }
-  if (placement == WeightPlacement::copy) weights_.copy_into_arena(layout);
+  if (placement == WeightPlacement::copy) threads.run([&] { weights_.copy_into_arena(layout); });
   const moecap_attention_desc& a = description_.attention;
   const bool mla = a.kind == MOECAP_ATTENTION_MLA;
   const int32_t q_head_size = mla ? a.qk_nope_head_dim + a.qk_rope_head_dim : a.head_dim;

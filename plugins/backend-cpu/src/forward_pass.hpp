@@ -9,6 +9,7 @@
 
 #include "model_checks.hpp"
 #include "model_weights.hpp"
+#include "moecap/kernels/cpu/compute_threads.hpp"
 #include "rope_frequencies.hpp"
 #include "router.hpp"
 #include "step_plan.hpp"
@@ -17,8 +18,10 @@ namespace moecap::cpu_backend {
 
 class ForwardPass {
  public:
+  /// threads: the session's pool, which copies (and re-lays) the weights, so that the `threads` knob bounds
+  /// the load as well as the steps.
   ForwardPass(const moecap_model_desc& desc, const moecap_weight_source_i& weights,
-              WeightPlacement placement = WeightPlacement::automatic,
+              kernels::cpu::ComputeThreads& threads, WeightPlacement placement = WeightPlacement::automatic,
               kernels::cpu::MatrixLayout layout = kernels::cpu::MatrixLayout::panels);
 
   const ModelDescription& description() const { return description_; }
