@@ -75,13 +75,23 @@ inline void one_token_lanes(const MatrixView& w, int64_t p, int64_t q, const flo
   }
 }
 
+/// With several tokens (a decode step of several sequences) a panel is one stream and the kernel does 2·T FMAs
+/// per 16 weights: the out-of-order window then covers few bytes and the hardware prefetcher alone kept few
+/// misses in flight. Lines this far ahead are requested too. Measured (bf16 [3584, 1024], one thread,
+/// interleaved against the row GEMV, medians; 2 / 4 / 7 tokens): without 1.11 / 1.18 / 1.24 of the row GEMV,
+/// 1 KB ahead 1.26 / 1.38 / 1.41, 2 KB 1.37 / 1.47 / 1.44, 4 KB 1.28 / 1.47 / 1.43 (~13 GB/s at 2 tokens).
+constexpr int64_t kTokensPrefetchBytes = 2048;
+
 /// T tokens over one panel (its columns come from memory once, then from L1 for the other tokens).
 template <WeightType Type, int T>
 inline void tokens_panel(const MatrixView& w, int64_t p, const float* x, int64_t x_stride, float* y, int64_t y_stride) {
   __m256 low[T], high[T];
   for (int t = 0; t < T; ++t) low[t] = high[t] = _mm256_setzero_ps();
   const void* panel = w.panel(p);
+  constexpr int64_t kColumnBytes = kPanelRows * (Type == WeightType::f32 ? 4 : 2);
   for (int64_t c = 0; c < w.cols; ++c) {
+    if ((c * kColumnBytes) % 64 == 0)
+      _mm_prefetch(static_cast<const char*>(panel) + c * kColumnBytes + kTokensPrefetchBytes, _MM_HINT_T2);
     __m256 a, b;
     load_column<Type>(panel, c, a, b);
     for (int t = 0; t < T; ++t) {
