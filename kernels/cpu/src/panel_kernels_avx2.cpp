@@ -40,106 +40,106 @@ constexpr int64_t kPrefetchBytes = 384;
 /// Four lanes are taken inside chunks of this many bytes of panels (blocked_kernels.hpp, kLaneChunkBytes).
 constexpr int64_t kLaneChunkBytes = int64_t{4} << 20;
 
-/// One token over L panels q apart (p, p + q, …): L sequential streams, 2·L accumulators.
-template <WeightType Type, int L>
-inline void one_token_lanes(const MatrixView& w, int64_t p, int64_t q, const float* x, float* y) {
-  __m256 low[L], high[L];
+/// With several tokens (a decode step of several sequences) the kernel does 2·T FMAs per 16 weights: the
+/// out-of-order window then covers few bytes and the hardware prefetcher alone kept few misses in flight.
+/// Lines this far ahead are requested too. Measured (bf16 [3584, 1024], one thread, one panel stream,
+/// interleaved against the row GEMV, medians; 2 / 4 / 7 tokens): without 1.11 / 1.18 / 1.24 of the row GEMV,
+/// 1 KB ahead 1.26 / 1.38 / 1.41, 2 KB 1.37 / 1.47 / 1.44, 4 KB 1.28 / 1.47 / 1.43.
+constexpr int64_t kTokensPrefetchBytes = 2048;
+
+/// T tokens over L panels q apart (p, p + q, …): L sequential streams, 2·L·T accumulators; for T > 1 each
+/// panel's columns come from memory once and from registers for the other tokens.
+template <WeightType Type, int L, int T>
+inline void lanes(const MatrixView& w, int64_t p, int64_t q, const float* x, int64_t x_stride, float* y,
+                  int64_t y_stride) {
+  __m256 low[L][T], high[L][T];
   const char* panels[L];
   for (int l = 0; l < L; ++l) {
-    low[l] = _mm256_setzero_ps();
-    high[l] = _mm256_setzero_ps();
+    for (int t = 0; t < T; ++t) low[l][t] = high[l][t] = _mm256_setzero_ps();
     panels[l] = static_cast<const char*>(w.panel(p + l * q));
   }
   constexpr int64_t kColumnBytes = kPanelRows * (Type == WeightType::f32 ? 4 : 2);
   constexpr int64_t kLineColumns = 64 / kColumnBytes;  // a cache line per lane per iteration
+  constexpr int64_t kAhead = T > 1 ? kTokensPrefetchBytes : Type == WeightType::f32 ? 0 : kPrefetchBytes;
   auto column = [&](int64_t c) {
-    const __m256 xv = _mm256_broadcast_ss(x + c);
+    __m256 xv[T];
+    for (int t = 0; t < T; ++t) xv[t] = _mm256_broadcast_ss(x + t * x_stride + c);
     for (int l = 0; l < L; ++l) {
       __m256 a, b;
       load_column<Type>(panels[l], c, a, b);
-      low[l] = _mm256_fmadd_ps(a, xv, low[l]);
-      high[l] = _mm256_fmadd_ps(b, xv, high[l]);
+      for (int t = 0; t < T; ++t) {
+        low[l][t] = _mm256_fmadd_ps(a, xv[t], low[l][t]);
+        high[l][t] = _mm256_fmadd_ps(b, xv[t], high[l][t]);
+      }
     }
   };
   int64_t c = 0;
   for (; c + kLineColumns <= w.cols; c += kLineColumns) {
-    if constexpr (Type != WeightType::f32)
-      for (int l = 0; l < L; ++l) _mm_prefetch(panels[l] + c * kColumnBytes + kPrefetchBytes, _MM_HINT_T2);
+    if constexpr (kAhead > 0)
+      for (int l = 0; l < L; ++l) _mm_prefetch(panels[l] + c * kColumnBytes + kAhead, _MM_HINT_T2);
     for (int64_t j = 0; j < kLineColumns; ++j) column(c + j);
   }
   for (; c < w.cols; ++c) column(c);
-  for (int l = 0; l < L; ++l) {
-    float* out = y + (p + l * q) * kPanelRows;
-    _mm256_storeu_ps(out, low[l]);
-    _mm256_storeu_ps(out + 8, high[l]);
-  }
+  for (int l = 0; l < L; ++l)
+    for (int t = 0; t < T; ++t) {
+      float* out = y + t * y_stride + (p + l * q) * kPanelRows;
+      _mm256_storeu_ps(out, low[l][t]);
+      _mm256_storeu_ps(out + 8, high[l][t]);
+    }
 }
 
-/// With several tokens (a decode step of several sequences) a panel is one stream and the kernel does 2·T FMAs
-/// per 16 weights: the out-of-order window then covers few bytes and the hardware prefetcher alone kept few
-/// misses in flight. Lines this far ahead are requested too. Measured (bf16 [3584, 1024], one thread,
-/// interleaved against the row GEMV, medians; 2 / 4 / 7 tokens): without 1.11 / 1.18 / 1.24 of the row GEMV,
-/// 1 KB ahead 1.26 / 1.38 / 1.41, 2 KB 1.37 / 1.47 / 1.44, 4 KB 1.28 / 1.47 / 1.43 (~13 GB/s at 2 tokens).
-constexpr int64_t kTokensPrefetchBytes = 2048;
-
-/// T tokens over one panel (its columns come from memory once, then from L1 for the other tokens).
-template <WeightType Type, int T>
-inline void tokens_panel(const MatrixView& w, int64_t p, const float* x, int64_t x_stride, float* y, int64_t y_stride) {
-  __m256 low[T], high[T];
-  for (int t = 0; t < T; ++t) low[t] = high[t] = _mm256_setzero_ps();
-  const void* panel = w.panel(p);
-  constexpr int64_t kColumnBytes = kPanelRows * (Type == WeightType::f32 ? 4 : 2);
-  for (int64_t c = 0; c < w.cols; ++c) {
-    if ((c * kColumnBytes) % 64 == 0)
-      _mm_prefetch(static_cast<const char*>(panel) + c * kColumnBytes + kTokensPrefetchBytes, _MM_HINT_T2);
-    __m256 a, b;
-    load_column<Type>(panel, c, a, b);
-    for (int t = 0; t < T; ++t) {
-      const __m256 xv = _mm256_broadcast_ss(x + t * x_stride + c);
-      low[t] = _mm256_fmadd_ps(a, xv, low[t]);
-      high[t] = _mm256_fmadd_ps(b, xv, high[t]);
+/// Every token over L panels q apart: in chunks of up to kMaxTokens tokens (2·L·kMaxTokens accumulators), the
+/// chunks after the first reading the same panels from L1/L2.
+template <WeightType Type, int L, int kMaxTokens>
+void lanes_all_tokens(const MatrixView& w, int64_t p, int64_t q, const float* x, int64_t x_stride, int32_t n_tokens,
+                      float* y, int64_t y_stride) {
+  for (int32_t t0 = 0; t0 < n_tokens; t0 += kMaxTokens) {
+    const float* xt = x + t0 * x_stride;
+    float* yt = y + t0 * y_stride;
+    switch (std::min(kMaxTokens, n_tokens - t0)) {
+      case 1:
+        lanes<Type, L, 1>(w, p, q, xt, x_stride, yt, y_stride);
+        break;
+      case 2:
+        lanes<Type, L, 2>(w, p, q, xt, x_stride, yt, y_stride);
+        break;
+      case 3:
+        lanes<Type, L, 3>(w, p, q, xt, x_stride, yt, y_stride);
+        break;
+      default:
+        if constexpr (kMaxTokens >= 4) lanes<Type, L, 4>(w, p, q, xt, x_stride, yt, y_stride);
     }
   }
-  for (int t = 0; t < T; ++t) {
-    float* out = y + t * y_stride + p * kPanelRows;
-    _mm256_storeu_ps(out, low[t]);
-    _mm256_storeu_ps(out + 8, high[t]);
+}
+
+/// Panels [panel_begin, panel_end), L lanes at a time inside chunks of kLaneChunkBytes (the panels a chunk has
+/// beyond L·q one at a time).
+template <WeightType Type, int L, int kMaxTokens>
+void lanes_over_range(const MatrixView& w, int64_t panel_begin, int64_t panel_end, const float* x, int64_t x_stride,
+                      int32_t n_tokens, float* y, int64_t y_stride) {
+  const int64_t panel_bytes = w.cols * kPanelRows * static_cast<int64_t>(element_bytes(Type));
+  const int64_t chunk_panels = std::max<int64_t>(L, kLaneChunkBytes / panel_bytes);
+  for (int64_t chunk = panel_begin; chunk < panel_end; chunk += chunk_panels) {
+    const int64_t end = std::min(panel_end, chunk + chunk_panels);
+    const int64_t q = (end - chunk) / L;
+    for (int64_t i = 0; i < q; ++i)
+      lanes_all_tokens<Type, L, kMaxTokens>(w, chunk + i, q, x, x_stride, n_tokens, y, y_stride);
+    for (int64_t rest = chunk + L * q; rest < end; ++rest)
+      lanes_all_tokens<Type, 1, kMaxTokens>(w, rest, 0, x, x_stride, n_tokens, y, y_stride);
   }
 }
 
+/// Lanes and tokens per pass within the 16 registers: one token over four lanes (2·4 accumulators), two or
+/// three tokens over two lanes (up to 2·2·3), more in chunks of four over one lane (2·4), the chunks after the
+/// first from L1. Measured (one thread, [3584, 1024], interleaved against the row GEMV, medians): bf16 2 / 3
+/// tokens 1.46 / 1.26 of it on two lanes; 4 and 7 tokens 1.47 / 1.44 on one lane, where chunks of three on
+/// two lanes gave 1.01 / 1.06.
 template <WeightType Type>
 void gemv_typed(const MatrixView& w, int64_t panel_begin, int64_t panel_end, const float* x, int64_t x_stride,
                 int32_t n_tokens, float* y, int64_t y_stride) {
-  if (n_tokens == 1) {
-    constexpr int kLanes = 4;
-    const int64_t panel_bytes = w.cols * kPanelRows * static_cast<int64_t>(element_bytes(Type));
-    const int64_t chunk_panels = std::max<int64_t>(kLanes, kLaneChunkBytes / panel_bytes);
-    for (int64_t chunk = panel_begin; chunk < panel_end; chunk += chunk_panels) {
-      const int64_t end = std::min(panel_end, chunk + chunk_panels);
-      const int64_t q = (end - chunk) / kLanes;
-      for (int64_t i = 0; i < q; ++i) one_token_lanes<Type, kLanes>(w, chunk + i, q, x, y);
-      for (int64_t rest = chunk + kLanes * q; rest < end; ++rest) one_token_lanes<Type, 1>(w, rest, 0, x, y);
-    }
-    return;
-  }
-  for (int64_t p = panel_begin; p < panel_end; ++p)
-    for (int32_t t0 = 0; t0 < n_tokens; t0 += 4) {
-      const float* xt = x + t0 * x_stride;
-      float* yt = y + t0 * y_stride;
-      switch (std::min(4, n_tokens - t0)) {
-        case 1:
-          tokens_panel<Type, 1>(w, p, xt, x_stride, yt, y_stride);
-          break;
-        case 2:
-          tokens_panel<Type, 2>(w, p, xt, x_stride, yt, y_stride);
-          break;
-        case 3:
-          tokens_panel<Type, 3>(w, p, xt, x_stride, yt, y_stride);
-          break;
-        default:
-          tokens_panel<Type, 4>(w, p, xt, x_stride, yt, y_stride);
-      }
-    }
+  if (n_tokens == 1) return lanes_over_range<Type, 4, 1>(w, panel_begin, panel_end, x, x_stride, 1, y, y_stride);
+  if (n_tokens <= 3) return lanes_over_range<Type, 2, 3>(w, panel_begin, panel_end, x, x_stride, n_tokens, y, y_stride);
+  lanes_over_range<Type, 1, 4>(w, panel_begin, panel_end, x, x_stride, n_tokens, y, y_stride);
 }
 
 void gemv(const MatrixView& w, int64_t panel_begin, int64_t panel_end, const float* x, int64_t x_stride,
