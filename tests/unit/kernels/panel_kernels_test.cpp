@@ -1,9 +1,10 @@
 // The panel layout and its products: pack_panels puts every element where matrix_view.hpp says; each
 // instruction set's GEMV and GEMM over panels match a double-precision sum on edge shapes (column counts
 // around the 256-column blocks and the vector tails, token counts around the 6-token strips and their groups
-// of 24, one token for the decode lanes, matrices of more than one 4 MB lane chunk); and linear() gives the
-// same outputs for a matrix in panels as for it in rows, threaded, inside the groups backend-cpu runs. The
-// 16-bit inputs are exact in f32, so only the summation order differs from the reference.
+// of 24; for the GEMV one token (four lanes), two or three (two lanes) and more (one lane), on matrices of
+// more than one 4 MB lane chunk too); and linear() gives the same outputs for a matrix in panels as for it in
+// rows, threaded, inside the groups backend-cpu runs. The 16-bit inputs are exact in f32, so only the
+// summation order differs from the reference.
 #include "moecap/kernels/cpu/panel_kernels.hpp"
 
 #include <gtest/gtest.h>
@@ -129,8 +130,8 @@ void check(InstructionSet isa, WeightType type, const Shape& s, bool gemm) {
 }
 
 TEST(PanelKernels, GemvOfEveryInstructionSetMatchesADoubleSumOnEdgeShapes) {
-  const Shape shapes[] = {{16, 1, 1},  {16, 7, 1},   {48, 33, 1},   {80, 256, 1}, {64, 300, 2},
-                          {32, 19, 3}, {48, 129, 5}, {16, 1024, 9}, {96, 64, 4},  {4096, 300, 1}};
+  const Shape shapes[] = {{16, 1, 1},   {16, 7, 1},    {48, 33, 1}, {80, 256, 1},   {64, 300, 2},   {32, 19, 3},
+                          {48, 129, 5}, {16, 1024, 9}, {96, 64, 4}, {4096, 300, 1}, {4096, 300, 3}, {4096, 300, 5}};
   for (InstructionSet isa : supported_sets())
     for (WeightType type : kTypes)
       for (const Shape& s : shapes) check(isa, type, s, false);
