@@ -6,7 +6,8 @@
 // time (they were laid out so at load), which is what a general sgemm spends a good part of a small
 // product on: an expert's product has only ~M = 2·tokens/experts rows.
 // GEMV: 16 rows per panel accumulated with vertical FMAs; one token reads four panels at a time, each from
-// its own quarter of a chunk of the matrix (four long sequential streams, as the row-major GEMV does).
+// its own quarter of a chunk of the matrix (four long sequential streams, as the row-major GEMV does); two or
+// three tokens read two such lanes, more tokens one, in chunks of four.
 #pragma once
 
 #include <cstdint>
