@@ -131,9 +131,9 @@ void lanes_over_range(const MatrixView& w, int64_t panel_begin, int64_t panel_en
 
 /// Lanes and tokens per pass within the 16 registers: one token over four lanes (2·4 accumulators), two or
 /// three tokens over two lanes (up to 2·2·3), more in chunks of four over one lane (2·4), the chunks after the
-/// first from L1. Measured (one thread, [3584, 1024], interleaved against the row GEMV, medians): bf16 2 / 3
-/// tokens 1.46 / 1.26 of it on two lanes; 4 and 7 tokens 1.47 / 1.44 on one lane, where chunks of three on
-/// two lanes gave 1.01 / 1.06.
+/// first from L1/L2. Measured (one thread, [3584, 1024], interleaved against the row GEMV, medians): bf16 2 / 3
+/// tokens 1.42-1.46 / 1.26-1.57 of it on two lanes; 4 and 7 tokens 1.46-1.47 / 1.44-1.46 on one lane, where
+/// chunks of three on two lanes gave 1.01 / 1.06.
 template <WeightType Type>
 void gemv_typed(const MatrixView& w, int64_t panel_begin, int64_t panel_end, const float* x, int64_t x_stride,
                 int32_t n_tokens, float* y, int64_t y_stride) {
