@@ -167,12 +167,14 @@ void linear_group(std::span<const LinearJob> jobs) {
     // thread working long after the others are done. About four tiles per thread in all.
     const int64_t threads = std::max(1, tbb::this_task_arena::max_concurrency());
     double total_work = 0;
-    for (const LinearJob& j : jobs) total_work += static_cast<double>(j.n_tokens) * static_cast<double>(j.w.rows * j.w.cols);
+    for (const LinearJob& j : jobs)
+      total_work += static_cast<double>(j.n_tokens) * static_cast<double>(j.w.rows * j.w.cols);
     const double tile_work = total_work / static_cast<double>(4 * threads);
     tbb::parallel_for(size_t{0}, jobs.size(), [&](size_t i) {
       const LinearJob& j = jobs[i];
       const double work = static_cast<double>(j.n_tokens) * static_cast<double>(j.w.rows * j.w.cols);
-      const auto tiles = threads == 1 ? int64_t{1} : std::max<int64_t>(1, std::llround(work / tile_work));
+      const auto tiles =
+          threads == 1 || tile_work <= 0 ? int64_t{1} : std::max<int64_t>(1, std::llround(work / tile_work));
       if (j.n_tokens >= kGemmMinTokens)
         linear_gemm(j.w, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride, tiles);
       else
