@@ -60,21 +60,13 @@ class NestedScratch {
 thread_local int NestedScratch::depth_ = 0;
 thread_local std::vector<std::vector<float>> NestedScratch::buffers_;
 
-void panel_gemv(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride) {
-  const PanelKernels& k = panel_kernels();
-  if (w.rows * w.cols < kSerialElements || tbb::this_task_arena::max_concurrency() == 1) {
-    k.gemv(w, 0, w.panels(), x, x_stride, n_tokens, y, y_stride);
-    return;
-  }
-  const int64_t rows =
-      row_tile(w.rows, 4, kPanelRows, gemv_min_rows(w.cols * static_cast<int64_t>(element_bytes(w.type))), w.rows);
-  const int64_t tile = rows / kPanelRows;
-  tbb::parallel_for(
-      tbb::blocked_range<int64_t>(0, w.panels(), tile),
-      [&](const tbb::blocked_range<int64_t>& range) {
-        k.gemv(w, range.begin(), range.end(), x, x_stride, n_tokens, y, y_stride);
-      },
-      tbb::simple_partitioner());
+/// GEMV rows [begin, end) of w in either layout (for panels, bounds are multiples of kPanelRows).
+void gemv_rows(const MatrixView& w, int64_t begin, int64_t end, const float* x, int64_t x_stride, int32_t n_tokens,
+               float* y, int64_t y_stride) {
+  if (w.layout == MatrixLayout::panels)
+    panel_kernels().gemv(w, begin / kPanelRows, end / kPanelRows, x, x_stride, n_tokens, y, y_stride);
+  else
+    vector_kernels().gemv(w, begin, end, x, x_stride, n_tokens, y, y_stride);
 }
 
 void panel_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride,
@@ -100,19 +92,18 @@ void panel_gemm(const MatrixView& w, const float* x, int64_t x_stride, int32_t n
 }  // namespace
 
 void linear_gemv(const MatrixView& w, const float* x, int64_t x_stride, int32_t n_tokens, float* y, int64_t y_stride) {
-  if (w.layout == MatrixLayout::panels) return panel_gemv(w, x, x_stride, n_tokens, y, y_stride);
-  const VectorKernels& k = vector_kernels();
   if (w.rows * w.cols < kSerialElements || tbb::this_task_arena::max_concurrency() == 1) {
-    k.gemv(w, 0, w.rows, x, x_stride, n_tokens, y, y_stride);
+    gemv_rows(w, 0, w.rows, x, x_stride, n_tokens, y, y_stride);
     return;
   }
-  // Several tiles per thread so a thread slowed by a neighbour on a shared machine is balanced by stealing.
+  // Several tiles per thread so a thread slowed by a neighbour on a shared machine is balanced by stealing;
+  // whole panels (a multiple of 16 rows) whatever the layout.
   const int64_t tile =
-      row_tile(w.rows, 4, 4, gemv_min_rows(w.cols * static_cast<int64_t>(element_bytes(w.type))), w.rows);
+      row_tile(w.rows, 4, kPanelRows, gemv_min_rows(w.cols * static_cast<int64_t>(element_bytes(w.type))), w.rows);
   tbb::parallel_for(
       tbb::blocked_range<int64_t>(0, w.rows, tile),
       [&](const tbb::blocked_range<int64_t>& range) {
-        k.gemv(w, range.begin(), range.end(), x, x_stride, n_tokens, y, y_stride);
+        gemv_rows(w, range.begin(), range.end(), x, x_stride, n_tokens, y, y_stride);
       },
       tbb::simple_partitioner());
 }
@@ -182,15 +173,11 @@ void linear_group(std::span<const LinearJob> jobs) {
     });
     return;
   }
-  // Rows [begin, end) of one job, in either layout (a panel job's bounds are multiples of kPanelRows).
-  auto gemv_rows = [](const LinearJob& j, int64_t begin, int64_t end) {
-    if (j.w.layout == MatrixLayout::panels)
-      panel_kernels().gemv(j.w, begin / kPanelRows, end / kPanelRows, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
-    else
-      vector_kernels().gemv(j.w, begin, end, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
+  auto job_rows = [](const LinearJob& j, int64_t begin, int64_t end) {
+    gemv_rows(j.w, begin, end, j.x, j.x_stride, j.n_tokens, j.y, j.y_stride);
   };
   if (total_elements < kSerialElements || tbb::this_task_arena::max_concurrency() == 1) {
-    for (const LinearJob& j : jobs) gemv_rows(j, 0, j.w.rows);
+    for (const LinearJob& j : jobs) job_rows(j, 0, j.w.rows);
     return;
   }
   // One list of row tiles over every matrix, sized on their total rows and average row bytes.
@@ -209,7 +196,7 @@ void linear_group(std::span<const LinearJob> jobs) {
       size_t{0}, tiles.size(),
       [&](size_t index) {
         const Tile& t = tiles[index];
-        gemv_rows(jobs[t.job], t.begin, t.end);
+        job_rows(jobs[t.job], t.begin, t.end);
       },
       tbb::simple_partitioner());
 }
