@@ -8,17 +8,19 @@
 // Lists are measured interleaved (run 0 of every configuration, then run 1 …), so drift on a shared machine
 // hits every configuration alike; --compare-plugin-path adds the same backend built elsewhere (A/B of a change).
 // Each run of a configuration: sgemm ceiling → prefill of P tokens (one sequence) → read ceiling → D decode
-// steps at batch 1 → read ceiling. Printed per run and as medians over runs:
+// steps at batch 1 → read ceiling → (triad) → the paired steps, a read pass before and after each. Printed per run
+// and as medians over runs:
 //   decode tokens/s; S-MBU-full = bytes a decode step reads (attention, activated experts, shared/dense FFN,
 //   router, norms, embedding row, LM head, KV cache: core's step_bytes) / step time / read ceiling, the
 //   ceiling being the mean of the probes before and after, taken as their best pass (strict, STREAM's
 //   convention) and as their median pass (like for like: the probe measured under the same contention as
-//   the decode), and per CPU-second (decode bytes per CPU-second its threads got / the probe's median pass
-//   per CPU-second: the efficiency while scheduled, which a loaded machine does not distort); prefill tokens/s and the
-//   routed-expert GEMM rate (the backend's expert_flops / expert_seconds counters) over the sgemm ceiling; host
-//   overhead = (host-timed step − the backend's device_seconds) / host-timed step; cpu share = process CPU time / (wall
-//   time × threads) during the decode, i.e. how much of the requested cores the machine gave us (1.0 on an idle
-//   machine).
+//   the decode); paired: more decode steps, each between two single probe passes, the median over steps of
+//   the step's rate over the mean of its two passes; and per CPU-second (decode bytes per CPU-second its threads got /
+//   the probe's median pass per CPU-second: the efficiency while scheduled, which a loaded machine does not distort);
+//   prefill tokens/s and the routed-expert GEMM rate (the backend's expert_flops / expert_seconds counters) over the
+//   sgemm ceiling; host overhead = (host-timed step − the backend's device_seconds) / host-timed step; cpu share =
+//   process CPU time / (wall time × threads) during the decode, i.e. how much of the requested cores the machine gave
+//   us (1.0 on an idle machine).
 #include <time.h>
 
 #include <CLI/CLI.hpp>
@@ -56,6 +58,7 @@ struct Options {
   int runs = 3;
   int decode_steps = 16;
   int prefill_tokens = 512;
+  int paired_steps = -1;  ///< decode steps paired with probe passes; -1: as many as decode_steps
   std::string backend = "cpu";
   std::vector<std::filesystem::path> plugin_dirs;  ///< the global --plugin-path
   std::filesystem::path compare_plugin_dir;
@@ -243,8 +246,8 @@ struct Configuration {
   int threads;
   std::unique_ptr<host::Session> session;
   std::unique_ptr<SequenceDriver> driver;
-  std::vector<double> decode_rates, smbu_strict, smbu_like, overheads, cpu_shares, prefill_rates, expert_ratios,
-      reads_best, reads_median, sgemms, smbu_cpu, expert_cpu_ratios, gemm_only_ratios;
+  std::vector<double> decode_rates, smbu_strict, smbu_like, smbu_paired, overheads, cpu_shares, prefill_rates,
+      expert_ratios, reads_best, reads_median, sgemms, smbu_cpu, expert_cpu_ratios, gemm_only_ratios;
   /// Decode step time split by the backend's counters (seconds per step): attention, routed experts, LM head,
   /// the rest (norms, router, shared/dense FFN, residual adds, host).
   std::vector<double> split_attention, split_experts, split_expert_products, split_head, split_rest, split_step;
@@ -280,6 +283,22 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   const double cpu_time = ceilings::process_cpu_seconds() - cpu_start;
   const ceilings::ProbeResult after = probe.read(c.threads);
   const ceilings::ProbeResult triad = probe.triad(c.threads);
+  // Then steps paired with the probe: one read pass before every step and after it (the next step's before),
+  // each step's bytes/s over the mean of the two passes around it. A pass reads 512 MB, about what a step reads,
+  // so both sample the machine over the same ~30-60 ms: the drift between a probe and the decode that the
+  // before/after probes leave (their passes varied by 10-30% within one probe here) is taken out step by step.
+  std::vector<double> paired;
+  double previous = o.paired_steps > 0 ? probe.read_pass(c.threads) : 0;
+  for (int s = 0; s < o.paired_steps; ++s) {
+    const StepRun step = c.driver->step(seq, pos, {c.driver->argmax()});
+    ++pos;
+    const double next = probe.read_pass(c.threads);
+    const double step_bytes = host::step_bytes(decode_record(desc, c.driver->expert_stride(), pos, step), *c.accounting)
+                                  .s_mbu_full_numerator();
+    paired.push_back(step_bytes / step.host_seconds / (0.5 * (previous + next)));
+    previous = next;
+  }
+  c.smbu_paired.push_back(median(paired));
   c.session->release(seq);
   const double strict = 0.5 * (before.best + after.best);
   const double like = 0.5 * (before.median + after.median);
@@ -310,12 +329,12 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   c.reads_median.push_back(like);
   c.sgemms.push_back(gemm.flops_per_second);
   std::printf(
-      "%-22s %3d %6.2f/%6.2f %6.2f/%6.2f %6.2f %7.1f %8.2f %7.3f %7.3f %7.3f %7.3f%% %5.2f %8.1f %7.3f %7.3f %7.3f  "
-      "%.0f MB/step\n",
+      "%-22s %3d %6.2f/%6.2f %6.2f/%6.2f %6.2f %7.1f %8.2f %7.3f %7.3f %7.3f %7.3f %7.3f%% %5.2f %8.1f %7.3f %7.3f "
+      "%7.3f  %.0f MB/step\n",
       c.label.c_str(), run, before.best / 1e9, before.median / 1e9, after.best / 1e9, after.median / 1e9,
       triad.best / 1e9, gemm.flops_per_second / 1e9, c.decode_rates.back(), c.smbu_strict.back(), c.smbu_like.back(),
-      c.smbu_cpu.back(), 100 * c.overheads.back(), c.cpu_shares.back(), c.prefill_rates.back(), c.expert_ratios.back(),
-      c.expert_cpu_ratios.back(), c.gemm_only_ratios.back(), bytes / o.decode_steps / 1e6);
+      c.smbu_paired.back(), c.smbu_cpu.back(), 100 * c.overheads.back(), c.cpu_shares.back(), c.prefill_rates.back(),
+      c.expert_ratios.back(), c.expert_cpu_ratios.back(), c.gemm_only_ratios.back(), bytes / o.decode_steps / 1e6);
   std::fflush(stdout);
 }
 
@@ -383,26 +402,26 @@ int run(const Options& o) {
   if (compare) std::printf("A = the standard plugin search, B = %s\n", o.compare_plugin_dir.c_str());
   std::printf("backend %s, prefill %d tokens, %d decode steps per run, %d runs, interleaved\n", o.backend.c_str(),
               o.prefill_tokens, o.decode_steps, o.runs);
-  std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %8s %5s %8s %7s %7s %7s\n", "configuration", "run",
-              "read0 GB/s", "read1 GB/s", "triad", "sgemm", "decode", "S-MBU-f", "S-MBU-f", "S-MBU-f", "host", "cpu",
-              "prefill", "expert", "expert", "GEMMs");
-  std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %8s %5s %8s %7s %7s %7s\n", "", "", "best/median",
-              "best/median", "GB/s", "GFLOP/s", "tok/s", "strict", "like", "per-cpu", "overhead", "share", "tok/s",
-              "/sgemm", "per-cpu", "/sgemm");
+  std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %7s %8s %5s %8s %7s %7s %7s\n", "configuration", "run",
+              "read0 GB/s", "read1 GB/s", "triad", "sgemm", "decode", "S-MBU-f", "S-MBU-f", "S-MBU-f", "S-MBU-f",
+              "host", "cpu", "prefill", "expert", "expert", "GEMMs");
+  std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %7s %8s %5s %8s %7s %7s %7s\n", "", "", "best/median",
+              "best/median", "GB/s", "GFLOP/s", "tok/s", "strict", "like", "paired", "per-cpu", "overhead", "share",
+              "tok/s", "/sgemm", "per-cpu", "/sgemm");
   ceilings::BandwidthProbe probe;
   for (int r = 0; r < o.runs; ++r)
     for (Configuration& c : configurations) measure_run(c, probe, o, r);
-  std::printf("\nmedians over %d runs\n%-22s %8s %8s %8s %8s %8s %9s %6s %9s %8s %9s %9s %9s\n", o.runs,
-              "configuration", "read", "sgemm", "decode", "S-MBU-f", "S-MBU-f", "S-MBU-f", "cpu", "host", "prefill",
-              "expert", "expert", "GEMMs");
-  std::printf("%-22s %8s %8s %8s %8s %8s %9s %6s %9s %8s %9s %9s %9s\n", "", "GB/s(m)", "GFLOP/s", "tok/s", "strict",
-              "like", "per-cpu", "share", "overhead", "tok/s", "/sgemm", "per-cpu", "/sgemm");
+  std::printf("\nmedians over %d runs\n%-22s %8s %8s %8s %8s %8s %8s %9s %6s %9s %8s %9s %9s %9s\n", o.runs,
+              "configuration", "read", "sgemm", "decode", "S-MBU-f", "S-MBU-f", "S-MBU-f", "S-MBU-f", "cpu", "host",
+              "prefill", "expert", "expert", "GEMMs");
+  std::printf("%-22s %8s %8s %8s %8s %8s %8s %9s %6s %9s %8s %9s %9s %9s\n", "", "GB/s(m)", "GFLOP/s", "tok/s",
+              "strict", "like", "paired", "per-cpu", "share", "overhead", "tok/s", "/sgemm", "per-cpu", "/sgemm");
   for (const Configuration& c : configurations)
-    std::printf("%-22s %8.2f %8.1f %8.2f %8.3f %8.3f %9.3f %6.2f %8.3f%% %8.1f %9.3f %9.3f %9.3f\n", c.label.c_str(),
-                median(c.reads_median) / 1e9, median(c.sgemms) / 1e9, median(c.decode_rates), median(c.smbu_strict),
-                median(c.smbu_like), median(c.smbu_cpu), median(c.cpu_shares), 100 * median(c.overheads),
-                median(c.prefill_rates), median(c.expert_ratios), median(c.expert_cpu_ratios),
-                median(c.gemm_only_ratios));
+    std::printf("%-22s %8.2f %8.1f %8.2f %8.3f %8.3f %8.3f %9.3f %6.2f %8.3f%% %8.1f %9.3f %9.3f %9.3f\n",
+                c.label.c_str(), median(c.reads_median) / 1e9, median(c.sgemms) / 1e9, median(c.decode_rates),
+                median(c.smbu_strict), median(c.smbu_like), median(c.smbu_paired), median(c.smbu_cpu),
+                median(c.cpu_shares), 100 * median(c.overheads), median(c.prefill_rates), median(c.expert_ratios),
+                median(c.expert_cpu_ratios), median(c.gemm_only_ratios));
   std::printf(
       "\ndecode step split, ms per step (medians; the backend's attention_seconds, expert_seconds and "
       "lm_head_seconds counters, 0 where it has none; products = expert_gemm_seconds, the experts' matrix products "
@@ -435,6 +454,10 @@ Command add_bench_command(CLI::App& app) {
   sub->add_option("--decode-steps", o->decode_steps, "Decode steps per run (default 16)")->check(CLI::PositiveNumber);
   sub->add_option("--prefill-tokens", o->prefill_tokens, "Prompt length of the prefill (default 512)")
       ->check(CLI::PositiveNumber);
+  sub->add_option("--paired-steps", o->paired_steps,
+                  "Decode steps per run each taken between two passes of the read probe, for the paired S-MBU-full "
+                  "(default: as many as --decode-steps; 0 skips them)")
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--backend", o->backend, "Backend plugin (default cpu)");
   sub->add_option("--compare-plugin-path", o->compare_plugin_dir,
                   "A second plugin folder with the same backend built otherwise: every configuration runs as A and B")
@@ -447,6 +470,7 @@ Command add_bench_command(CLI::App& app) {
             Options options = *o;
             options.plugin_dirs = global.plugin_dirs;
             if (options.threads.empty()) options.threads.push_back(kernels::cpu::available_hardware_threads());
+            if (options.paired_steps < 0) options.paired_steps = options.decode_steps;
             return run(options);
           }};
 }

@@ -159,25 +159,34 @@ BandwidthProbe::BandwidthProbe(BandwidthProbeOptions options)
 
 BandwidthProbe::~BandwidthProbe() = default;
 
-ProbeResult BandwidthProbe::read(int threads) {
+double BandwidthProbe::read_once(int threads, double* cpu_rate) {
   threads = std::max(1, threads);
-  const size_t count = buffers_->read.size();
-  const size_t slice = count / static_cast<size_t>(threads);
+  const size_t slice = buffers_->read.size() / static_cast<size_t>(threads);
   std::vector<uint64_t> sink(static_cast<size_t>(threads));
-  std::vector<double> rates, cpu_rates;
-  for (int pass = 0; pass < options_.passes; ++pass) {
-    const double cpu_start = process_cpu_seconds();
-    const double seconds = timed_on_threads(threads, [&](int t) {
-      sink[static_cast<size_t>(t)] =
-          read_streams(buffers_->read.data() + static_cast<size_t>(t) * slice, slice, options_.streams_per_thread);
-    });
-    const double bytes = static_cast<double>(slice * static_cast<size_t>(threads) * sizeof(uint64_t));
-    rates.push_back(bytes / seconds);
-    cpu_rates.push_back(bytes / ((process_cpu_seconds() - cpu_start) / threads));
-  }
+  const double cpu_start = process_cpu_seconds();
+  const double seconds = timed_on_threads(threads, [&](int t) {
+    sink[static_cast<size_t>(t)] =
+        read_streams(buffers_->read.data() + static_cast<size_t>(t) * slice, slice, options_.streams_per_thread);
+  });
+  const double bytes = static_cast<double>(slice * static_cast<size_t>(threads) * sizeof(uint64_t));
+  if (cpu_rate != nullptr) *cpu_rate = bytes / ((process_cpu_seconds() - cpu_start) / threads);
   volatile uint64_t keep = 0;
   for (uint64_t v : sink) keep = keep ^ v;
   (void)keep;
+  return bytes / seconds;
+}
+
+double BandwidthProbe::read_pass(int threads) {
+  return read_once(threads, nullptr);
+}
+
+ProbeResult BandwidthProbe::read(int threads) {
+  std::vector<double> rates, cpu_rates;
+  for (int pass = 0; pass < options_.passes; ++pass) {
+    double cpu_rate = 0;
+    rates.push_back(read_once(threads, &cpu_rate));
+    cpu_rates.push_back(cpu_rate);
+  }
   return summarise(rates, cpu_rates);
 }
 

@@ -40,11 +40,16 @@ class BandwidthProbe {
 
   /// Read-only bandwidth on `threads` threads.
   ProbeResult read(int threads);
+  /// One pass of the read probe (bytes/s): a sample of the bandwidth at this moment, to pair with a
+  /// measurement of about the same length taken right before or after it (a decode step reads ~0.5-1 GB).
+  double read_pass(int threads);
   /// STREAM triad a = b + s·c on `threads` threads, counted as STREAM does (3 arrays, no write-allocate).
   ProbeResult triad(int threads);
 
  private:
   struct Buffers;
+  /// One read pass: bytes/s, and bytes per CPU-second per thread into *cpu_rate.
+  double read_once(int threads, double* cpu_rate);
   BandwidthProbeOptions options_;
   std::unique_ptr<Buffers> buffers_;
 };

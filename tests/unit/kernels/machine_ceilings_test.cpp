@@ -1,0 +1,49 @@
+// kernels/ceilings: the probes return rates a benchmark can divide by (positive, finite, the best pass at least
+// the median), and a single read pass is such a rate too. Behaviour only: how fast this machine reads is the
+// benchmarks' business, not a test's.
+#include "moecap/ceilings/machine_ceilings.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace {
+
+using moecap::ceilings::BandwidthProbe;
+using moecap::ceilings::BandwidthProbeOptions;
+
+BandwidthProbeOptions small_probe() {
+  BandwidthProbeOptions options;
+  options.bytes = size_t{8} << 20;  // small: the test checks the arithmetic, not the machine
+  options.passes = 3;
+  return options;
+}
+
+TEST(BandwidthProbe, ReadGivesTheBestPassAtLeastTheMedian) {
+  BandwidthProbe probe(small_probe());
+  for (int threads : {1, 2}) {
+    const moecap::ceilings::ProbeResult r = probe.read(threads);
+    EXPECT_TRUE(std::isfinite(r.best));
+    EXPECT_GT(r.median, 0.0);
+    EXPECT_GE(r.best, r.median);
+    EXPECT_GT(r.median_per_cpu_second, 0.0);
+  }
+}
+
+TEST(BandwidthProbe, OneReadPassIsARate) {
+  BandwidthProbe probe(small_probe());
+  for (int threads : {1, 2}) {
+    const double rate = probe.read_pass(threads);
+    EXPECT_TRUE(std::isfinite(rate));
+    EXPECT_GT(rate, 0.0);
+  }
+}
+
+TEST(BandwidthProbe, TriadGivesTheBestPassAtLeastTheMedian) {
+  BandwidthProbe probe(small_probe());
+  const moecap::ceilings::ProbeResult r = probe.triad(1);
+  EXPECT_GT(r.median, 0.0);
+  EXPECT_GE(r.best, r.median);
+}
+
+}  // namespace
