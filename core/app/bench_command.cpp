@@ -267,12 +267,19 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   const ceilings::ProbeResult before = probe.read(c.threads);
   double bytes = 0, host_time = 0, device_time = 0, attention = 0, experts = 0, expert_products = 0, head = 0;
   int64_t pos = o.prefill_tokens;
-  const double cpu_start = ceilings::process_cpu_seconds();
-  for (int s = 0; s < o.decode_steps; ++s) {
+  // One greedy decode step of the sequence and the bytes S-MBU-full counts for it.
+  auto decode_step = [&](double& step_bytes) {
     const StepRun step = c.driver->step(seq, pos, {c.driver->argmax()});
     ++pos;
-    bytes += host::step_bytes(decode_record(desc, c.driver->expert_stride(), pos, step), *c.accounting)
-                 .s_mbu_full_numerator();
+    step_bytes = host::step_bytes(decode_record(desc, c.driver->expert_stride(), pos, step), *c.accounting)
+                     .s_mbu_full_numerator();
+    return step;
+  };
+  const double cpu_start = ceilings::process_cpu_seconds();
+  for (int s = 0; s < o.decode_steps; ++s) {
+    double step_bytes = 0;
+    const StepRun step = decode_step(step_bytes);
+    bytes += step_bytes;
     host_time += step.host_seconds;
     device_time += step.device_seconds;
     attention += counter(step.counters, "attention_seconds");
@@ -290,11 +297,9 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   std::vector<double> paired;
   double previous = o.paired_steps > 0 ? probe.read_pass(c.threads) : 0;
   for (int s = 0; s < o.paired_steps; ++s) {
-    const StepRun step = c.driver->step(seq, pos, {c.driver->argmax()});
-    ++pos;
+    double step_bytes = 0;
+    const StepRun step = decode_step(step_bytes);
     const double next = probe.read_pass(c.threads);
-    const double step_bytes = host::step_bytes(decode_record(desc, c.driver->expert_stride(), pos, step), *c.accounting)
-                                  .s_mbu_full_numerator();
     paired.push_back(step_bytes / step.host_seconds / (0.5 * (previous + next)));
     previous = next;
   }
