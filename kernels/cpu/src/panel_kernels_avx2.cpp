@@ -35,8 +35,14 @@ inline void load_column(const void* panel, int64_t c, __m256& low, __m256& high)
 /// Lines of 16-bit panels are prefetched this far ahead (prefetcht2, as the row-major bf16 GEMV does). The
 /// distance matters more than one would think; measured against the row GEMV on the same bf16 matrices
 /// (one thread, interleaved, [3584, 1024] / [1024, 3584] / [32000, 1024], medians): 128 bytes 0.87-0.92,
-/// 256 0.97-1.03, 384 0.99-1.06, 512 0.90 (the row kernel's own distance), 1024 0.84. f32 reads as fast without.
+/// 256 0.97-1.03, 384 0.99-1.06, 512 0.90 (the row kernel's own distance), 1024 0.84. Against a plain read loop
+/// over the same matrices (the read probe's, 64 [3584, 1024], interleaved, medians of 21-41 rounds) it reads
+/// 0.93-0.97; prefetchnta or prefetcht0 instead, 6 lanes instead of 4, the same within the noise; 2 lanes 0.82-0.84.
 constexpr int64_t kPrefetchBytes = 384;
+/// f32 panels: one line per lane and column, requested this far ahead with prefetchnta. Against the plain read
+/// loop as above (f32 [3584, 1024]): without 0.90-0.96, 128 / 192 / 256 / 320 bytes ahead 0.94-0.96 / 0.95-0.97 /
+/// 0.97-1.01 (prefetcht0; prefetcht2 0.97-0.99, prefetchnta 1.00-1.01) / 0.98-0.99, 512 0.87, 1024 (t2) 0.80.
+constexpr int64_t kF32PrefetchBytes = 256;
 /// Four lanes are taken inside chunks of this many bytes of panels (blocked_kernels.hpp, kLaneChunkBytes).
 constexpr int64_t kLaneChunkBytes = int64_t{4} << 20;
 
@@ -60,7 +66,9 @@ inline void lanes(const MatrixView& w, int64_t p, int64_t q, const float* x, int
   }
   constexpr int64_t kColumnBytes = kPanelRows * (Type == WeightType::f32 ? 4 : 2);
   constexpr int64_t kLineColumns = 64 / kColumnBytes;  // a cache line per lane per iteration
-  constexpr int64_t kAhead = T > 1 ? kTokensPrefetchBytes : Type == WeightType::f32 ? 0 : kPrefetchBytes;
+  constexpr bool kF32Token = T == 1 && Type == WeightType::f32;
+  constexpr int64_t kAhead = T > 1 ? kTokensPrefetchBytes : kF32Token ? kF32PrefetchBytes : kPrefetchBytes;
+  constexpr _mm_hint kHint = kF32Token ? _MM_HINT_NTA : _MM_HINT_T2;
   auto column = [&](int64_t c) {
     __m256 xv[T];
     for (int t = 0; t < T; ++t) xv[t] = _mm256_broadcast_ss(x + t * x_stride + c);
@@ -75,8 +83,7 @@ inline void lanes(const MatrixView& w, int64_t p, int64_t q, const float* x, int
   };
   int64_t c = 0;
   for (; c + kLineColumns <= w.cols; c += kLineColumns) {
-    if constexpr (kAhead > 0)
-      for (int l = 0; l < L; ++l) _mm_prefetch(panels[l] + c * kColumnBytes + kAhead, _MM_HINT_T2);
+    for (int l = 0; l < L; ++l) _mm_prefetch(panels[l] + c * kColumnBytes + kAhead, kHint);
     for (int64_t j = 0; j < kLineColumns; ++j) column(c + j);
   }
   for (; c < w.cols; ++c) column(c);
