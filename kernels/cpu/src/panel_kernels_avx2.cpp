@@ -32,12 +32,15 @@ inline void load_column(const void* panel, int64_t c, __m256& low, __m256& high)
 
 // ---- GEMV ----------------------------------------------------------------------------------------------
 
-/// Lines of 16-bit panels are prefetched this far ahead (prefetcht2, as the row-major bf16 GEMV does). The
+/// Lines of 16-bit panels are prefetched this far ahead (prefetchnta for one token, see below). The
 /// distance matters more than one would think; measured against the row GEMV on the same bf16 matrices
 /// (one thread, interleaved, [3584, 1024] / [1024, 3584] / [32000, 1024], medians): 128 bytes 0.87-0.92,
 /// 256 0.97-1.03, 384 0.99-1.06, 512 0.90 (the row kernel's own distance), 1024 0.84. Against a plain read loop
 /// over the same matrices (the read probe's, 64 [3584, 1024], interleaved, medians of 21-41 rounds) it reads
 /// 0.93-0.97; prefetchnta or prefetcht0 instead, 6 lanes instead of 4, the same within the noise; 2 lanes 0.82-0.84.
+/// Inside a decode step, though, prefetchnta beat prefetcht2 (moecap bench --compare-plugin-path, bf16, one
+/// thread, 9 interleaved runs: paired S-MBU-full 0.925 against 0.901, ahead in 7 of 9 runs): lines requested
+/// non-temporally do not push the step's other data (KV cache, activations) out of L2 and L3.
 constexpr int64_t kPrefetchBytes = 384;
 /// f32 panels: one line per lane and column, requested this far ahead with prefetchnta. Against the plain read
 /// loop as above (f32 [3584, 1024]): without 0.90-0.96, 128 / 192 / 256 / 320 bytes ahead 0.94-0.96 / 0.95-0.97 /
@@ -68,7 +71,7 @@ inline void lanes(const MatrixView& w, int64_t p, int64_t q, const float* x, int
   constexpr int64_t kLineColumns = 64 / kColumnBytes;  // a cache line per lane per iteration
   constexpr bool kF32Token = T == 1 && Type == WeightType::f32;
   constexpr int64_t kAhead = T > 1 ? kTokensPrefetchBytes : kF32Token ? kF32PrefetchBytes : kPrefetchBytes;
-  constexpr _mm_hint kHint = kF32Token ? _MM_HINT_NTA : _MM_HINT_T2;
+  constexpr _mm_hint kHint = T == 1 ? _MM_HINT_NTA : _MM_HINT_T2;
   auto column = [&](int64_t c) {
     __m256 xv[T];
     for (int t = 0; t < T; ++t) xv[t] = _mm256_broadcast_ss(x + t * x_stride + c);
