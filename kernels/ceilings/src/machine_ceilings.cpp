@@ -34,8 +34,8 @@ double now() {
 ///   again after releasing them: 0.1-4.7 ms late here on 25 ms passes (one thread, 512 MB), which overstated
 ///   the bandwidth by ~7 % in the median and so understated every S-MBU as much.
 /// - The caller works too because the decode it is compared with runs on the caller (backend-cpu's arena, as
-///   TBB's, includes the thread that enters it): on a VM whose two CPUs read at different rates (one shares its
-///   core with another guest), a probe on a new thread measured the other CPU as often as not.
+///   TBB's, includes the thread that enters it): a VM's CPUs need not read at the same rate at a given moment
+///   (other guests share their cores), and a probe on a new thread could land on the other one.
 /// The threads wait for each other spinning (yielding after a while, for a process confined to fewer CPUs than
 /// threads), not asleep, so none starts late.
 template <class Work>
