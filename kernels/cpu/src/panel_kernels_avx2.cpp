@@ -38,9 +38,10 @@ inline void load_column(const void* panel, int64_t c, __m256& low, __m256& high)
 /// 256 0.97-1.03, 384 0.99-1.06, 512 0.90 (the row kernel's own distance), 1024 0.84. Against a plain read loop
 /// over the same matrices (the read probe's, 64 [3584, 1024], interleaved, medians of 21-41 rounds) it reads
 /// 0.93-0.97; prefetchnta or prefetcht0 instead, 6 lanes instead of 4, the same within the noise; 2 lanes 0.82-0.84.
-/// Inside a decode step, though, prefetchnta beat prefetcht2 (moecap bench --compare-plugin-path, bf16, one
-/// thread, 9 interleaved runs: paired S-MBU-full 0.925 against 0.901, ahead in 7 of 9 runs): lines requested
-/// non-temporally do not push the step's other data (KV cache, activations) out of L2 and L3.
+/// prefetchnta is kept for one token: it does not push the step's other data (KV cache, activations) out of
+/// L2 and L3. Inside a decode step it measured ahead (moecap bench --compare-plugin-path, bf16, one thread, 9
+/// runs: paired S-MBU-full 0.925 against 0.901, ahead in 7 of 9), but A and B there read two copies of the
+/// weights in different memory, and placement alone moves the read rate (benchmarks/README.md).
 constexpr int64_t kPrefetchBytes = 384;
 /// f32 panels: one line per lane and column, requested this far ahead with prefetchnta. Against the plain read
 /// loop as above (f32 [3584, 1024]): without 0.90-0.96, 128 / 192 / 256 / 320 bytes ahead 0.94-0.96 / 0.95-0.97 /
