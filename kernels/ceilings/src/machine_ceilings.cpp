@@ -172,14 +172,18 @@ BandwidthProbe::BandwidthProbe(BandwidthProbeOptions options)
 
 BandwidthProbe::~BandwidthProbe() = default;
 
-double BandwidthProbe::read_once(int threads, double* cpu_rate) {
+namespace {
+
+/// One pass of read_streams over `words` words from `data` on `threads` threads: bytes/s, and bytes per
+/// CPU-second per thread into *cpu_rate.
+double timed_read_pass(const uint64_t* data, size_t words, int threads, int streams, double* cpu_rate) {
   threads = std::max(1, threads);
-  const size_t slice = buffers_->read.size() / static_cast<size_t>(threads);
+  const size_t slice = words / static_cast<size_t>(threads);
+  if (slice == 0) return 0;
   std::vector<uint64_t> sink(static_cast<size_t>(threads));
   const double cpu_start = process_cpu_seconds();
   const double seconds = timed_on_threads(threads, [&](int t) {
-    sink[static_cast<size_t>(t)] =
-        read_streams(buffers_->read.data() + static_cast<size_t>(t) * slice, slice, options_.streams_per_thread);
+    sink[static_cast<size_t>(t)] = read_streams(data + static_cast<size_t>(t) * slice, slice, streams);
   });
   const double bytes = static_cast<double>(slice * static_cast<size_t>(threads) * sizeof(uint64_t));
   if (cpu_rate != nullptr) *cpu_rate = bytes / ((process_cpu_seconds() - cpu_start) / threads);
@@ -187,6 +191,17 @@ double BandwidthProbe::read_once(int threads, double* cpu_rate) {
   for (uint64_t v : sink) keep = keep ^ v;
   (void)keep;
   return bytes / seconds;
+}
+
+}  // namespace
+
+double read_pass_over(const void* data, size_t bytes, int threads, int streams_per_thread) {
+  return timed_read_pass(static_cast<const uint64_t*>(data), bytes / sizeof(uint64_t), threads,
+                         std::clamp(streams_per_thread, 1, 8), nullptr);
+}
+
+double BandwidthProbe::read_once(int threads, double* cpu_rate) {
+  return timed_read_pass(buffers_->read.data(), buffers_->read.size(), threads, options_.streams_per_thread, cpu_rate);
 }
 
 double BandwidthProbe::read_pass(int threads) {

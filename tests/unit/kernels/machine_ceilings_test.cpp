@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace {
 
@@ -37,6 +39,18 @@ TEST(BandwidthProbe, OneReadPassIsARate) {
     EXPECT_TRUE(std::isfinite(rate));
     EXPECT_GT(rate, 0.0);
   }
+}
+
+TEST(ReadPassOver, CallerMemoryGivesARateAndNothingToReadGivesZero) {
+  std::vector<uint64_t> memory(size_t{4} << 20 >> 3);
+  for (size_t i = 0; i < memory.size(); ++i) memory[i] = i;
+  for (int threads : {1, 2}) {
+    const double rate = moecap::ceilings::read_pass_over(memory.data(), memory.size() * sizeof(uint64_t), threads);
+    EXPECT_TRUE(std::isfinite(rate));
+    EXPECT_GT(rate, 0.0);
+  }
+  EXPECT_EQ(moecap::ceilings::read_pass_over(memory.data(), 7, 1), 0.0);  // less than a word
+  EXPECT_EQ(moecap::ceilings::read_pass_over(memory.data(), 8, 2), 0.0);  // less than a word per thread
 }
 
 TEST(BandwidthProbe, TriadGivesTheBestPassAtLeastTheMedian) {

@@ -30,6 +30,14 @@ struct ProbeResult {
 /// Process CPU time (all threads), seconds.
 double process_cpu_seconds();
 
+/// One pass of the read probe's loop over the caller's memory [data, data + bytes) on `threads` threads (the
+/// caller as thread 0; each thread a contiguous slice read as `streams_per_thread` streams in 4 MB chunks, as
+/// BandwidthProbe reads its own buffer): bytes/s. For the read rate of particular memory — the memory behind
+/// this machine need not read at one rate everywhere (benchmarks/README.md, placement), so a ceiling for a
+/// decode is best taken on the memory its weights lie in. `data` 8-byte aligned; `bytes` is rounded down to whole words
+/// per thread; 0 when nothing is left to read.
+double read_pass_over(const void* data, size_t bytes, int threads, int streams_per_thread = 4);
+
 /// Buffers allocated and touched once, reused by every probe call (first-touch costs stay out of the timing).
 class BandwidthProbe {
  public:
