@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "moecap/moecap.h"
+#include "moecap/ext_session_read_rate.h"
 
 #if !defined(__x86_64__) || !defined(__LP64__)
 #error "these pins are for x86_64 (LP64); add the numbers of another ABI in its own block"
@@ -272,6 +273,16 @@ MOECAP_PIN_OFFSET(moecap_backend_i, step, 48);
 MOECAP_PIN_OFFSET(moecap_backend_i, sequence_release, 56);
 MOECAP_PIN_OFFSET(moecap_backend_i, session_destroy, 64);
 MOECAP_PIN_SIZE(moecap_backend_i, 72);
+
+/* moecap_read_rate (ext_session_read_rate.h, extension moecap_ext_moecap_session_read_rate_v1) */
+MOECAP_PIN_OFFSET(moecap_read_rate, struct_size, 0);
+MOECAP_PIN_OFFSET(moecap_read_rate, abi_minor, 4);
+MOECAP_PIN_OFFSET(moecap_read_rate, bytes_per_second, 8);
+MOECAP_PIN_OFFSET(moecap_read_rate, seconds, 16);
+MOECAP_PIN_OFFSET(moecap_read_rate, bytes, 24);
+MOECAP_PIN_OFFSET(moecap_read_rate, threads, 32);
+MOECAP_PIN_OFFSET(moecap_read_rate, reserved0, 36);
+MOECAP_PIN_SIZE(moecap_read_rate, 40);
 
 /* moecap_task_request (task.h) */
 MOECAP_PIN_OFFSET(moecap_task_request, struct_size, 0);

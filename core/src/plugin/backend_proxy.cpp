@@ -58,6 +58,23 @@ void Session::step(const moecap_batch& batch, moecap_step_result& result) {
       "step", [&] { component_.check(component_.table<moecap_backend_i>().step(session_, &batch, &result), "step"); });
 }
 
+std::optional<moecap_read_rate> Session::read_rate() {
+  const auto entry = reinterpret_cast<moecap_ext_session_read_rate_v1_fn>(
+      component_.plugin().proc_address(MOECAP_EXT_SESSION_READ_RATE_V1));
+  if (entry == nullptr) return std::nullopt;
+  moecap_read_rate rate{};
+  rate.struct_size = sizeof rate;
+  rate.abi_minor = MOECAP_ABI_MINOR;
+  try {
+    component_.guarded(MOECAP_EXT_SESSION_READ_RATE_V1,
+                       [&] { component_.check(entry(session_, &rate), MOECAP_EXT_SESSION_READ_RATE_V1); });
+  } catch (const HostException& e) {
+    if (e.code() == MOECAP_ERR_UNSUPPORTED) return std::nullopt;  // the plugin has it, this session cannot
+    throw;
+  }
+  return rate;
+}
+
 void Session::release(int64_t seq_id) {
   component_.guarded("sequence_release", [&] {
     component_.check(component_.table<moecap_backend_i>().sequence_release(session_, seq_id),

@@ -174,34 +174,50 @@ BandwidthProbe::~BandwidthProbe() = default;
 
 namespace {
 
-/// One pass of read_streams over `words` words from `data` on `threads` threads: bytes/s, and bytes per
-/// CPU-second per thread into *cpu_rate.
-double timed_read_pass(const uint64_t* data, size_t words, int threads, int streams, double* cpu_rate) {
+/// One pass of read_streams over `regions` on `threads` threads, each thread reading its slice of every region
+/// in turn; bytes per CPU-second per thread into *cpu_rate.
+ReadPass timed_read_pass(std::span<const MemoryRegion> regions, int threads, int streams, double* cpu_rate) {
   threads = std::max(1, threads);
-  const size_t slice = words / static_cast<size_t>(threads);
-  if (slice == 0) return 0;
+  std::vector<size_t> slices;
+  size_t bytes_read = 0;
+  for (const MemoryRegion& r : regions) {
+    slices.push_back(r.bytes / sizeof(uint64_t) / static_cast<size_t>(threads));
+    bytes_read += slices.back() * static_cast<size_t>(threads) * sizeof(uint64_t);
+  }
+  if (bytes_read == 0) return {};
   std::vector<uint64_t> sink(static_cast<size_t>(threads));
   const double cpu_start = process_cpu_seconds();
   const double seconds = timed_on_threads(threads, [&](int t) {
-    sink[static_cast<size_t>(t)] = read_streams(data + static_cast<size_t>(t) * slice, slice, streams);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < regions.size(); ++i)
+      if (slices[i] > 0)
+        sum ^= read_streams(static_cast<const uint64_t*>(regions[i].data) + static_cast<size_t>(t) * slices[i],
+                            slices[i], streams);
+    sink[static_cast<size_t>(t)] = sum;
   });
-  const double bytes = static_cast<double>(slice * static_cast<size_t>(threads) * sizeof(uint64_t));
+  const double bytes = static_cast<double>(bytes_read);
   if (cpu_rate != nullptr) *cpu_rate = bytes / ((process_cpu_seconds() - cpu_start) / threads);
   volatile uint64_t keep = 0;
   for (uint64_t v : sink) keep = keep ^ v;
   (void)keep;
-  return bytes / seconds;
+  return {bytes, seconds};
 }
 
 }  // namespace
 
 double read_pass_over(const void* data, size_t bytes, int threads, int streams_per_thread) {
-  return timed_read_pass(static_cast<const uint64_t*>(data), bytes / sizeof(uint64_t), threads,
-                         std::clamp(streams_per_thread, 1, 8), nullptr);
+  const MemoryRegion region{data, bytes};
+  return read_pass_over(std::span<const MemoryRegion>(&region, 1), threads, streams_per_thread).bytes_per_second();
+}
+
+ReadPass read_pass_over(std::span<const MemoryRegion> regions, int threads, int streams_per_thread) {
+  return timed_read_pass(regions, threads, std::clamp(streams_per_thread, 1, 8), nullptr);
 }
 
 double BandwidthProbe::read_once(int threads, double* cpu_rate) {
-  return timed_read_pass(buffers_->read.data(), buffers_->read.size(), threads, options_.streams_per_thread, cpu_rate);
+  const MemoryRegion region{buffers_->read.data(), buffers_->read.size() * sizeof(uint64_t)};
+  return timed_read_pass(std::span<const MemoryRegion>(&region, 1), threads, options_.streams_per_thread, cpu_rate)
+      .bytes_per_second();
 }
 
 double BandwidthProbe::read_pass(int threads) {

@@ -72,6 +72,12 @@ void* PageArena::allocate(size_t bytes, size_t alignment) {
   return c.begin;
 }
 
+std::vector<std::span<const std::byte>> PageArena::used_extents() const {
+  std::vector<std::span<const std::byte>> extents;
+  for (const Chunk& c : chunks_) extents.emplace_back(reinterpret_cast<const std::byte*>(c.begin), c.used);
+  return extents;
+}
+
 size_t PageArena::mapped_bytes() const {
   size_t total = 0;
   for (const Chunk& c : chunks_) total += c.mapping_bytes;

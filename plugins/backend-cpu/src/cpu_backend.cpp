@@ -1,4 +1,5 @@
 // The cpu backend plugin: OpenBLAS + oneTBB over the weights in place, verified against backend-reference.
+#include <cstring>
 #include <memory>
 #include <string>
 
@@ -76,8 +77,22 @@ class CpuBackend final : public Backend {
 }  // namespace
 }  // namespace moecap::cpu_backend
 
-MOECAP_DEFINE_PLUGIN("cpu", "0.1.0", "moecap", [] {
-  moecap::Components components;
-  components.push_back(std::make_unique<moecap::cpu_backend::CpuBackend>());
-  return components;
-})
+namespace {
+
+/// Extensions the cpu backend offers (ABI-10): the read rate of a session's weight memory.
+void* cpu_proc_address(const char* name) {
+  if (name != nullptr && std::strcmp(name, MOECAP_EXT_SESSION_READ_RATE_V1) == 0)
+    return moecap::extensions::session_read_rate_v1();
+  return nullptr;
+}
+
+}  // namespace
+
+MOECAP_DEFINE_PLUGIN_WITH_EXTENSIONS(
+    "cpu", "0.1.0", "moecap",
+    [] {
+      moecap::Components components;
+      components.push_back(std::make_unique<moecap::cpu_backend::CpuBackend>());
+      return components;
+    },
+    &cpu_proc_address)

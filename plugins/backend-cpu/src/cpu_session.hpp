@@ -29,6 +29,9 @@ class CpuSession final : public Session {
   void info(moecap_session_info& out) override;
   void step(const moecap_batch& batch, moecap_step_result& result) override;
   void release(int64_t seq_id) override;
+  /// moecap_ext_moecap_session_read_rate_v1: one pass of the bandwidth probe's read loop over the memory the
+  /// weights lie in, on as many threads as a step uses.
+  void read_rate(moecap_read_rate& out) override;
 
  private:
   using Layout = StepLayout;

@@ -1,5 +1,7 @@
 #include "model_weights.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <unordered_map>
@@ -238,6 +240,25 @@ size_t ModelWeights::matrix_bytes() const {
     if (seen.insert(v.data).second) total += v.bytes();
   });
   return total;
+}
+
+std::vector<std::span<const std::byte>> ModelWeights::memory_extents() const {
+  if (arena) return arena->used_extents();
+  std::vector<std::span<const std::byte>> views;
+  std::unordered_set<const void*> seen;
+  visit_matrices(*this, [&](const MatrixView& v) {
+    if (v.bytes() > 0 && seen.insert(v.data).second)
+      views.emplace_back(static_cast<const std::byte*>(v.data), v.bytes());
+  });
+  std::sort(views.begin(), views.end(), [](auto a, auto b) { return a.data() < b.data(); });
+  std::vector<std::span<const std::byte>> extents;
+  for (const auto& v : views) {
+    if (!extents.empty() && extents.back().data() + extents.back().size() == v.data())
+      extents.back() = {extents.back().data(), extents.back().size() + v.size()};
+    else
+      extents.push_back(v);
+  }
+  return extents;
 }
 
 void ModelWeights::copy_into_arena(kernels::cpu::MatrixLayout layout) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,9 @@ struct ModelWeights {
 
   /// Bytes of every matrix (a tied LM head counted once): what copy_into_arena maps.
   size_t matrix_bytes() const;
+  /// The memory the matrices lie in, as contiguous extents: the arena's used chunks when they were copied, else
+  /// the views themselves (sorted, adjacent ones merged). What a read pass over "the weights' memory" reads.
+  std::vector<std::span<const std::byte>> memory_extents() const;
   /// Copies every matrix into `arena` (in the order a step reads them) and points the views there. With
   /// MatrixLayout::panels, every matrix the products read whose rows are a multiple of 16 is re-laid in
   /// panels on the way (the embedding table, read a row at a time, stays row-major — and with it a tied LM

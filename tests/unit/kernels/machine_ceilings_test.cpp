@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace {
@@ -51,6 +52,23 @@ TEST(ReadPassOver, CallerMemoryGivesARateAndNothingToReadGivesZero) {
   }
   EXPECT_EQ(moecap::ceilings::read_pass_over(memory.data(), 7, 1), 0.0);  // less than a word
   EXPECT_EQ(moecap::ceilings::read_pass_over(memory.data(), 8, 2), 0.0);  // less than a word per thread
+}
+
+TEST(ReadPassOver, SeveralRegionsAreReadInOnePassEachInWholeWordsPerThread) {
+  std::vector<uint64_t> first(size_t{1} << 17), second(1001);
+  const moecap::ceilings::MemoryRegion regions[] = {
+      {first.data(), first.size() * sizeof(uint64_t)},
+      {second.data(), second.size() * sizeof(uint64_t) + 5},  // a ragged end is left out
+      {second.data(), 4},                                     // less than a word: nothing to read
+  };
+  for (int threads : {1, 2}) {
+    const moecap::ceilings::ReadPass pass = moecap::ceilings::read_pass_over(regions, threads);
+    const size_t words = first.size() / threads * threads + second.size() / threads * threads;
+    EXPECT_EQ(pass.bytes, static_cast<double>(words * sizeof(uint64_t))) << threads << " threads";
+    EXPECT_GT(pass.seconds, 0.0);
+    EXPECT_TRUE(std::isfinite(pass.bytes_per_second()));
+  }
+  EXPECT_EQ(moecap::ceilings::read_pass_over(std::span(regions).subspan(2), 1).bytes_per_second(), 0.0);
 }
 
 TEST(BandwidthProbe, TriadGivesTheBestPassAtLeastTheMedian) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -55,6 +56,21 @@ TEST(PageArena, AMoveHandsTheBlocksOver) {
   PageArena third;
   third = std::move(second);
   EXPECT_EQ(*p, 42);
+}
+
+TEST(PageArena, UsedExtentsCoverEveryBlockInOrder) {
+  PageArena arena(size_t{2} << 20);
+  EXPECT_TRUE(arena.used_extents().empty());
+  const char* a = static_cast<const char*>(arena.allocate(100));
+  const char* b = static_cast<const char*>(arena.allocate(5000));
+  const char* c = static_cast<const char*>(arena.allocate(size_t{3} << 20));  // a chunk of its own
+  const std::vector<std::span<const std::byte>> extents = arena.used_extents();
+  ASSERT_EQ(extents.size(), 2u);
+  // The first chunk: from a to the end of b, the alignment gap between them included.
+  EXPECT_EQ(reinterpret_cast<const char*>(extents[0].data()), a);
+  EXPECT_EQ(reinterpret_cast<const char*>(extents[0].data()) + extents[0].size(), b + 5000);
+  EXPECT_EQ(reinterpret_cast<const char*>(extents[1].data()), c);
+  EXPECT_EQ(extents[1].size(), size_t{3} << 20);
 }
 
 TEST(PageArena, AvailableMemoryIsReadFromProcMeminfo) {

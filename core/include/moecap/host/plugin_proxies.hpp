@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "moecap/ext_session_read_rate.h"
 #include "moecap/host/host_services.hpp"
 #include "moecap/host/plugin_loader.hpp"
 
@@ -138,6 +139,10 @@ class Session {
   /// Runs one step; batch and result follow moecap/backend.h (the host allocates every array of result).
   void step(const moecap_batch& batch, moecap_step_result& result);
   void release(int64_t seq_id);
+  /// One read pass over the memory the session's weights lie in, through the plugin's extension
+  /// moecap_ext_moecap_session_read_rate_v1 (moecap/ext_session_read_rate.h); nullopt when the plugin does not
+  /// offer it or answers UNSUPPORTED for this session. Between steps only, like every call on a session.
+  std::optional<moecap_read_rate> read_rate();
   /// Destroys the session now (the destructor does it otherwise).
   void destroy();
 

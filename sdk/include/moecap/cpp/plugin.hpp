@@ -17,6 +17,7 @@
 
 #include "moecap/cpp/config.hpp"
 #include "moecap/cpp/host.hpp"
+#include "moecap/ext_session_read_rate.h"
 
 namespace moecap {
 inline namespace abi1 {
@@ -39,7 +40,37 @@ class Session {
   virtual void info(moecap_session_info& out) = 0;
   virtual void step(const moecap_batch& batch, moecap_step_result& result) = 0;
   virtual void release(int64_t seq_id) = 0;
+  /// Extension moecap_ext_moecap_session_read_rate_v1 (moecap/ext_session_read_rate.h): read every weight the
+  /// steps may read once, on the steps' threads, and fill bytes_per_second, seconds, bytes and threads. Reached
+  /// only when the plugin's get_proc_address returns extensions::session_read_rate_v1() for that name
+  /// (MOECAP_DEFINE_PLUGIN_WITH_EXTENSIONS); the default says the session cannot.
+  virtual void read_rate(moecap_read_rate& out) {
+    (void)out;
+    throw Error(MOECAP_ERR_UNSUPPORTED, "this session cannot report the read rate of its weight memory");
+  }
 };
+
+namespace extensions {
+
+/// The C entry of moecap_ext_moecap_session_read_rate_v1 for sessions made by a moecap::Backend: checks the
+/// arguments and calls Session::read_rate inside the exception firewall. For a plugin's get_proc_address.
+inline void* session_read_rate_v1() {
+  moecap_ext_session_read_rate_v1_fn entry = [](moecap_session* s, moecap_read_rate* out) -> moecap_error* {
+    MOECAP_TRY {
+      if (s == nullptr || out == nullptr) throw Error(MOECAP_ERR_INVALID_ARG, "session_read_rate: NULL argument");
+      if (out->struct_size < sizeof(moecap_read_rate))
+        throw Error(MOECAP_ERR_INVALID_ARG, "session_read_rate: struct_size is smaller than ABI 1.0's");
+      reinterpret_cast<Session*>(s)->read_rate(*out);
+      out->abi_minor = MOECAP_ABI_MINOR;
+      out->reserved0 = 0;
+    }
+    MOECAP_CATCH
+    return nullptr;
+  };
+  return reinterpret_cast<void*>(entry);
+}
+
+}  // namespace extensions
 
 class Backend : public Component {
  public:
@@ -360,7 +391,8 @@ inline int32_t negotiate(moecap_negotiation* io, moecap_plugin_init_fn init) {
 
 /// The init half: keep the host, build the components, describe them.
 inline moecap_error* init(const moecap_host_api* host_api, moecap_plugin_desc* desc, const char* name,
-                          const char* version, const char* vendor, Components* (*build)()) {
+                          const char* version, const char* vendor, Components* (*build)(),
+                          void* (*proc_address)(const char*) = nullptr) {
   host_slot() = host_api;
   MOECAP_TRY {
     if (desc == nullptr) throw Error(MOECAP_ERR_INVALID_ARG, "init: desc is NULL");
@@ -373,6 +405,7 @@ inline moecap_error* init(const moecap_host_api* host_api, moecap_plugin_desc* d
     desc->version = version;
     desc->vendor = vendor;
     desc->build_info = "C++ SDK " MOECAP_SDK_VERSION;
+    desc->get_proc_address = proc_address;
     desc->component_count = static_cast<uint32_t>(components->size());
     for (size_t i = 0; i < components->size(); ++i) {
       desc->components[i].kind = (*components)[i]->kind();
@@ -391,7 +424,13 @@ inline moecap_error* init(const moecap_host_api* host_api, moecap_plugin_desc* d
 
 /// Defines the plugin's entry points. factory is an expression callable with no arguments that returns
 /// moecap::Components; it runs inside init, so throwing from it is reported as an init failure.
-#define MOECAP_DEFINE_PLUGIN(NAME, VERSION, VENDOR, FACTORY)                                                     \
+#define MOECAP_DEFINE_PLUGIN(NAME, VERSION, VENDOR, FACTORY) \
+  MOECAP_DEFINE_PLUGIN_WITH_EXTENSIONS(NAME, VERSION, VENDOR, FACTORY, nullptr)
+
+/// The same for a plugin that offers extensions (ABI-10): proc_address is a `void* (*)(const char* name)` that
+/// returns an extension's entry by name (e.g. moecap::extensions::session_read_rate_v1() for
+/// MOECAP_EXT_SESSION_READ_RATE_V1) and nullptr for every other name. It must be thread-safe.
+#define MOECAP_DEFINE_PLUGIN_WITH_EXTENSIONS(NAME, VERSION, VENDOR, FACTORY, PROC_ADDRESS)                       \
   namespace {                                                                                                    \
   ::moecap::Components* moecap_plugin_components_ = nullptr;                                                     \
   ::moecap::Components* moecap_plugin_build_() {                                                                 \
@@ -403,7 +442,8 @@ inline moecap_error* init(const moecap_host_api* host_api, moecap_plugin_desc* d
     moecap_plugin_components_ = nullptr;                                                                         \
   }                                                                                                              \
   moecap_error* moecap_plugin_init_(const moecap_host_api* host, moecap_plugin_desc* desc) {                     \
-    moecap_error* e = ::moecap::detail::init(host, desc, NAME, VERSION, VENDOR, &moecap_plugin_build_);          \
+    moecap_error* e =                                                                                            \
+        ::moecap::detail::init(host, desc, NAME, VERSION, VENDOR, &moecap_plugin_build_, (PROC_ADDRESS));        \
     if (e == nullptr) desc->fini = &moecap_plugin_fini_;                                                         \
     return e;                                                                                                    \
   }                                                                                                              \

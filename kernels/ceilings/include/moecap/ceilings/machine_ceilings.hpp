@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 
 namespace moecap::ceilings {
 
@@ -37,6 +38,23 @@ double process_cpu_seconds();
 /// decode is best taken on the memory its weights lie in. `data` 8-byte aligned; `bytes` is rounded down to whole words
 /// per thread; 0 when nothing is left to read.
 double read_pass_over(const void* data, size_t bytes, int threads, int streams_per_thread = 4);
+
+/// Memory a read pass covers: [data, data + bytes), data 8-byte aligned.
+struct MemoryRegion {
+  const void* data = nullptr;
+  size_t bytes = 0;
+};
+
+/// What one read pass read and how long it took (0 bytes when nothing was left to read).
+struct ReadPass {
+  double bytes = 0;
+  double seconds = 0;
+  double bytes_per_second() const { return bytes > 0 ? bytes / seconds : 0; }
+};
+
+/// read_pass_over over several regions in one timed pass: each thread reads its slice of every region in turn
+/// (as a decode's threads read their rows of one matrix after another).
+ReadPass read_pass_over(std::span<const MemoryRegion> regions, int threads, int streams_per_thread = 4);
 
 /// Buffers allocated and touched once, reused by every probe call (first-touch costs stay out of the timing).
 class BandwidthProbe {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 namespace moecap::kernels::cpu {
@@ -31,6 +32,10 @@ class PageArena {
 
   /// Bytes mapped so far (chunks, including the slack used for alignment).
   size_t mapped_bytes() const;
+
+  /// The part of each chunk handed out so far, first block to last (with the alignment gaps between blocks): the
+  /// memory to read for the rate of everything this arena holds.
+  std::vector<std::span<const std::byte>> used_extents() const;
 
  private:
   struct Chunk {
