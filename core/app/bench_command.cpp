@@ -15,12 +15,16 @@
 //   ceiling being the mean of the probes before and after, taken as their best pass (strict, STREAM's
 //   convention) and as their median pass (like for like: the probe measured under the same contention as
 //   the decode); paired: more decode steps, each between two single probe passes, the median over steps of
-//   the step's rate over the mean of its two passes; and per CPU-second (decode bytes per CPU-second its threads got /
-//   the probe's median pass per CPU-second: the efficiency while scheduled, which a loaded machine does not distort);
-//   prefill tokens/s and the routed-expert GEMM rate (the backend's expert_flops / expert_seconds counters) over the
-//   sgemm ceiling; host overhead = (host-timed step − the backend's device_seconds) / host-timed step; cpu share =
-//   process CPU time / (wall time × threads) during the decode, i.e. how much of the requested cores the machine gave
-//   us (1.0 on an idle machine).
+//   the step's rate over the mean of its two passes; own: the same pairing with passes of the probe's loop over
+//   the backend's own weight memory (when it offers moecap/ext_session_read_rate.h; backend-cpu does), so a step is
+//   set against the very bytes it reads from, in the same places — memory here does not read at one rate
+//   everywhere, and the probe's buffer and the weights can lie on memory of different speed; weights/probe: such a
+//   pass over a probe pass right before it (1.0 where the two memories read alike); and per CPU-second (decode bytes
+//   per CPU-second its threads got / the probe's median pass per CPU-second: the efficiency while scheduled, which a
+//   loaded machine does not distort); prefill tokens/s and the routed-expert GEMM rate (the backend's expert_flops /
+//   expert_seconds counters) over the sgemm ceiling; host overhead = (host-timed step − the backend's device_seconds) /
+//   host-timed step; cpu share = process CPU time / (wall time × threads) during the decode, i.e. how much of the
+//   requested cores the machine gave us (1.0 on an idle machine).
 #include <time.h>
 
 #include <CLI/CLI.hpp>
@@ -150,6 +154,17 @@ double median(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+/// A ratio as the tables print it, "-" when there is none (a backend without the read-rate extension).
+std::string ratio_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", value);
+  return text;
+}
+
+std::string median_text(const std::vector<double>& values) {
+  return values.empty() ? "-" : ratio_text(median(values));
+}
+
 double counter(const std::vector<moecap_counter>& counters, const char* name) {
   for (const moecap_counter& c : counters)
     if (std::strcmp(c.name, name) == 0) return c.value;
@@ -248,6 +263,11 @@ struct Configuration {
   std::unique_ptr<SequenceDriver> driver;
   std::vector<double> decode_rates, smbu_strict, smbu_like, smbu_paired, overheads, cpu_shares, prefill_rates,
       expert_ratios, reads_best, reads_median, sgemms, smbu_cpu, expert_cpu_ratios, gemm_only_ratios;
+  /// The backend reports the read rate of its own weight memory (moecap/ext_session_read_rate.h): then each run
+  /// also pairs decode steps with passes over that memory (smbu_own) and compares those passes with the probe's
+  /// (own_over_probe: how fast the weights' memory reads against the probe's buffer).
+  bool reads_own_memory = false;
+  std::vector<double> smbu_own, own_over_probe;
   /// Decode step time split by the backend's counters (seconds per step): attention, routed experts, LM head,
   /// the rest (norms, router, shared/dense FFN, residual adds, host).
   std::vector<double> split_attention, split_experts, split_expert_products, split_head, split_rest, split_step;
@@ -304,6 +324,29 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
     previous = next;
   }
   c.smbu_paired.push_back(median(paired));
+  // The same pairing with passes over the backend's own weight memory instead of the probe's buffer: the step's
+  // rate against a plain read of the very bytes it reads from, in the same places, so where memory lies (some
+  // of it reads slower here, benchmarks/README.md) cancels out. Each such pass is also set against a probe
+  // pass right before it.
+  if (c.reads_own_memory && o.paired_steps > 0) {
+    std::vector<double> own, own_probe;
+    auto own_pass = [&] {
+      const double probe_rate = probe.read_pass(c.threads);
+      const double rate = c.session->read_rate().value().bytes_per_second;
+      own_probe.push_back(rate / probe_rate);
+      return rate;
+    };
+    double own_previous = own_pass();
+    for (int s = 0; s < o.paired_steps; ++s) {
+      double step_bytes = 0;
+      const StepRun step = decode_step(step_bytes);
+      const double next = own_pass();
+      own.push_back(step_bytes / step.host_seconds / (0.5 * (own_previous + next)));
+      own_previous = next;
+    }
+    c.smbu_own.push_back(median(own));
+    c.own_over_probe.push_back(median(own_probe));
+  }
   c.session->release(seq);
   const double strict = 0.5 * (before.best + after.best);
   const double like = 0.5 * (before.median + after.median);
@@ -333,13 +376,16 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   c.reads_best.push_back(strict);
   c.reads_median.push_back(like);
   c.sgemms.push_back(gemm.flops_per_second);
+  const bool own = c.reads_own_memory && o.paired_steps > 0;
   std::printf(
-      "%-22s %3d %6.2f/%6.2f %6.2f/%6.2f %6.2f %7.1f %8.2f %7.3f %7.3f %7.3f %7.3f %7.3f%% %5.2f %8.1f %7.3f %7.3f "
-      "%7.3f  %.0f MB/step\n",
+      "%-22s %3d %6.2f/%6.2f %6.2f/%6.2f %6.2f %7.1f %8.2f %7.3f %7.3f %7.3f %7s %7s %7.3f %7.3f%% %5.2f %8.1f %7.3f "
+      "%7.3f %7.3f  %.0f MB/step\n",
       c.label.c_str(), run, before.best / 1e9, before.median / 1e9, after.best / 1e9, after.median / 1e9,
       triad.best / 1e9, gemm.flops_per_second / 1e9, c.decode_rates.back(), c.smbu_strict.back(), c.smbu_like.back(),
-      c.smbu_paired.back(), c.smbu_cpu.back(), 100 * c.overheads.back(), c.cpu_shares.back(), c.prefill_rates.back(),
-      c.expert_ratios.back(), c.expert_cpu_ratios.back(), c.gemm_only_ratios.back(), bytes / o.decode_steps / 1e6);
+      c.smbu_paired.back(), own ? ratio_text(c.smbu_own.back()).c_str() : "-",
+      own ? ratio_text(c.own_over_probe.back()).c_str() : "-", c.smbu_cpu.back(), 100 * c.overheads.back(),
+      c.cpu_shares.back(), c.prefill_rates.back(), c.expert_ratios.back(), c.expert_cpu_ratios.back(),
+      c.gemm_only_ratios.back(), bytes / o.decode_steps / 1e6);
   std::fflush(stdout);
 }
 
@@ -390,6 +436,7 @@ int run(const Options& o) {
           c.session =
               std::make_unique<host::Session>(source.backend(o.backend).create_session(c.model, backend_config.get()));
           c.driver = std::make_unique<SequenceDriver>(*c.session, desc);
+          c.reads_own_memory = c.session->read_rate().has_value();  // one pass; also the weights' first read
           configurations.push_back(std::move(c));
         }
     }
@@ -407,25 +454,27 @@ int run(const Options& o) {
   if (compare) std::printf("A = the standard plugin search, B = %s\n", o.compare_plugin_dir.c_str());
   std::printf("backend %s, prefill %d tokens, %d decode steps per run, %d runs, interleaved\n", o.backend.c_str(),
               o.prefill_tokens, o.decode_steps, o.runs);
-  std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %7s %8s %5s %8s %7s %7s %7s\n", "configuration", "run",
-              "read0 GB/s", "read1 GB/s", "triad", "sgemm", "decode", "S-MBU-f", "S-MBU-f", "S-MBU-f", "S-MBU-f",
-              "host", "cpu", "prefill", "expert", "expert", "GEMMs");
-  std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %7s %8s %5s %8s %7s %7s %7s\n", "", "", "best/median",
-              "best/median", "GB/s", "GFLOP/s", "tok/s", "strict", "like", "paired", "per-cpu", "overhead", "share",
-              "tok/s", "/sgemm", "per-cpu", "/sgemm");
+  std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %7s %7s %7s %8s %5s %8s %7s %7s %7s\n", "configuration",
+              "run", "read0 GB/s", "read1 GB/s", "triad", "sgemm", "decode", "S-MBU-f", "S-MBU-f", "S-MBU-f", "S-MBU-f",
+              "weights", "S-MBU-f", "host", "cpu", "prefill", "expert", "expert", "GEMMs");
+  std::printf("%-22s %3s %13s %13s %6s %7s %8s %7s %7s %7s %7s %7s %7s %8s %5s %8s %7s %7s %7s\n", "", "",
+              "best/median", "best/median", "GB/s", "GFLOP/s", "tok/s", "strict", "like", "paired", "own", "/probe",
+              "per-cpu", "overhead", "share", "tok/s", "/sgemm", "per-cpu", "/sgemm");
   ceilings::BandwidthProbe probe;
   for (int r = 0; r < o.runs; ++r)
     for (Configuration& c : configurations) measure_run(c, probe, o, r);
-  std::printf("\nmedians over %d runs\n%-22s %8s %8s %8s %8s %8s %8s %9s %6s %9s %8s %9s %9s %9s\n", o.runs,
-              "configuration", "read", "sgemm", "decode", "S-MBU-f", "S-MBU-f", "S-MBU-f", "S-MBU-f", "cpu", "host",
-              "prefill", "expert", "expert", "GEMMs");
-  std::printf("%-22s %8s %8s %8s %8s %8s %8s %9s %6s %9s %8s %9s %9s %9s\n", "", "GB/s(m)", "GFLOP/s", "tok/s",
-              "strict", "like", "paired", "per-cpu", "share", "overhead", "tok/s", "/sgemm", "per-cpu", "/sgemm");
+  std::printf("\nmedians over %d runs\n%-22s %8s %8s %8s %8s %8s %8s %8s %8s %9s %6s %9s %8s %9s %9s %9s\n", o.runs,
+              "configuration", "read", "sgemm", "decode", "S-MBU-f", "S-MBU-f", "S-MBU-f", "S-MBU-f", "weights",
+              "S-MBU-f", "cpu", "host", "prefill", "expert", "expert", "GEMMs");
+  std::printf("%-22s %8s %8s %8s %8s %8s %8s %8s %8s %9s %6s %9s %8s %9s %9s %9s\n", "", "GB/s(m)", "GFLOP/s", "tok/s",
+              "strict", "like", "paired", "own", "/probe", "per-cpu", "share", "overhead", "tok/s", "/sgemm", "per-cpu",
+              "/sgemm");
   for (const Configuration& c : configurations)
-    std::printf("%-22s %8.2f %8.1f %8.2f %8.3f %8.3f %8.3f %9.3f %6.2f %8.3f%% %8.1f %9.3f %9.3f %9.3f\n",
+    std::printf("%-22s %8.2f %8.1f %8.2f %8.3f %8.3f %8.3f %8s %8s %9.3f %6.2f %8.3f%% %8.1f %9.3f %9.3f %9.3f\n",
                 c.label.c_str(), median(c.reads_median) / 1e9, median(c.sgemms) / 1e9, median(c.decode_rates),
-                median(c.smbu_strict), median(c.smbu_like), median(c.smbu_paired), median(c.smbu_cpu),
-                median(c.cpu_shares), 100 * median(c.overheads), median(c.prefill_rates), median(c.expert_ratios),
+                median(c.smbu_strict), median(c.smbu_like), median(c.smbu_paired), median_text(c.smbu_own).c_str(),
+                median_text(c.own_over_probe).c_str(), median(c.smbu_cpu), median(c.cpu_shares),
+                100 * median(c.overheads), median(c.prefill_rates), median(c.expert_ratios),
                 median(c.expert_cpu_ratios), median(c.gemm_only_ratios));
   std::printf(
       "\ndecode step split, ms per step (medians; the backend's attention_seconds, expert_seconds and "
