@@ -7,9 +7,9 @@
 //
 // Lists are measured interleaved (run 0 of every configuration, then run 1 …), so drift on a shared machine
 // hits every configuration alike; --compare-plugin-path adds the same backend built elsewhere (A/B of a change).
-// Each run of a configuration: sgemm ceiling → prefill of P tokens (one sequence) → read ceiling → D decode
-// steps at batch 1 → read ceiling → (triad) → the paired steps, a read pass before and after each. Printed per run
-// and as medians over runs:
+// Each run of a configuration: sgemm ceiling → prefill of P tokens (one sequence) → sgemm ceiling → read ceiling
+// → D decode steps at batch 1 → read ceiling → (triad) → the paired steps, a read pass before and after each.
+// Printed per run and as medians over runs:
 //   decode tokens/s; S-MBU-full = bytes a decode step reads (attention, activated experts, shared/dense FFN,
 //   router, norms, embedding row, LM head, KV cache: core's step_bytes) / step time / read ceiling, the
 //   ceiling being the mean of the probes before and after, taken as their best pass (strict, STREAM's
@@ -22,7 +22,8 @@
 //   pass over a probe pass right before it (1.0 where the two memories read alike); and per CPU-second (decode bytes
 //   per CPU-second its threads got / the probe's median pass per CPU-second: the efficiency while scheduled, which a
 //   loaded machine does not distort); prefill tokens/s and the routed-expert GEMM rate (the backend's expert_flops /
-//   expert_seconds counters) over the sgemm ceiling; host overhead = (host-timed step − the backend's device_seconds) /
+//   expert_seconds counters) over the sgemm ceiling (the mean of its best passes right before and right after the
+//   prefill); host overhead = (host-timed step − the backend's device_seconds) /
 //   host-timed step; cpu share = process CPU time / (wall time × threads) during the decode, i.e. how much of the
 //   requested cores the machine gave us (1.0 on an idle machine).
 #include <time.h>
@@ -279,9 +280,16 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   for (size_t i = 0; i < prompt.size(); ++i)
     prompt[i] = static_cast<int32_t>((i * 7919 + 13 * static_cast<size_t>(run)) % static_cast<size_t>(desc.vocab_size));
   const int64_t seq = run + 1;
-  // Prefill against the sgemm ceiling measured right before it.
-  const ceilings::GemmCeiling gemm = ceilings::measure_sgemm(c.threads);
+  // Prefill against the sgemm ceiling measured right before and right after it, their mean (each the best of
+  // its passes): the compute rate drifts on a shared machine as the memory bandwidth does, and one ceiling
+  // before a 2-4 s prefill read 54-83 GFLOP/s across the runs of one invocation here while the prefill held
+  // 130-171 tok/s.
+  const ceilings::GemmCeiling gemm_before = ceilings::measure_sgemm(c.threads);
   const StepRun prefill = c.driver->step(seq, 0, prompt);
+  const ceilings::GemmCeiling gemm_after = ceilings::measure_sgemm(c.threads);
+  ceilings::GemmCeiling gemm;
+  gemm.flops_per_second = 0.5 * (gemm_before.flops_per_second + gemm_after.flops_per_second);
+  gemm.flops_per_cpu_second = 0.5 * (gemm_before.flops_per_cpu_second + gemm_after.flops_per_cpu_second);
   const double expert_rate = counter(prefill.counters, "expert_flops") / counter(prefill.counters, "expert_seconds");
   // Decode between two read-bandwidth probes.
   const ceilings::ProbeResult before = probe.read(c.threads);
@@ -497,8 +505,9 @@ Command add_bench_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand(
       "bench",
       "Measure a backend end to end on a Mixtral-shape model of 3.2 GB (f32): decode tokens/s and S-MBU-full over the "
-      "read bandwidth probed right before and after, prefill tokens/s and expert GEMMs over the sgemm rate probed "
-      "right before, host overhead; configurations interleaved, medians over runs (benchmarks/README.md)");
+      "read bandwidth probed right before and after (and over the backend's own weight memory, step by step, where "
+      "it offers that), prefill tokens/s and expert GEMMs over the sgemm rate probed right before and after, host "
+      "overhead; configurations interleaved, medians over runs (benchmarks/README.md)");
   sub->add_option("--dtype", o->dtypes, "Weight dtypes, e.g. f32,bf16")->delimiter(',')->type_name("DT[,DT…]");
   sub->add_option("--threads", o->threads, "Thread counts, e.g. 1,2 (default: every logical CPU)")
       ->delimiter(',')
