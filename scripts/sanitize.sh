@@ -2,13 +2,14 @@
 # The sanitizer stage of the test suite: the compute kernels and both backends, built with AddressSanitizer and
 # UndefinedBehaviorSanitizer (Debug, no CUDA, no benchmarks) into build-sanitize/, and run: the kernel tests
 # (every instruction set, both weight layouts), the numerics conformance of backend-cpu against
-# backend-reference on every family, and the pipeline and cost tests. Any report fails the stage
+# backend-reference on every family, backend-cpu's extensions through the host (the read pass over its weight
+# memory), and the pipeline and cost tests. Any report fails the stage
 # (-fno-sanitize-recover). Needs what scripts/setup.sh installs; scripts/test.sh runs it last.
 set -euo pipefail
 
 MOECAP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SANITIZE_BUILD=${MOECAP_SANITIZE_BUILD:-"$MOECAP_ROOT/build-sanitize"}
-targets=(test_kernels numerics_conformance_tests test_pipeline test_cost)
+targets=(test_kernels numerics_conformance_tests backend_cpu_extension_tests test_pipeline test_cost)
 
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S "$MOECAP_ROOT" -B "$SANITIZE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMOECAP_SANITIZE=address,undefined \
