@@ -336,7 +336,8 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   // rate against a plain read of the very bytes it reads from, in the same places, so where memory lies (some
   // of it reads slower here, benchmarks/README.md) cancels out. Each such pass is also set against a probe
   // pass right before it.
-  if (c.reads_own_memory && o.paired_steps > 0) {
+  const bool pairs_own = c.reads_own_memory && o.paired_steps > 0;
+  if (pairs_own) {
     std::vector<double> own, own_probe;
     auto own_pass = [&] {
       const double probe_rate = probe.read_pass(c.threads);
@@ -384,14 +385,13 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   c.reads_best.push_back(strict);
   c.reads_median.push_back(like);
   c.sgemms.push_back(gemm.flops_per_second);
-  const bool own = c.reads_own_memory && o.paired_steps > 0;
   std::printf(
       "%-22s %3d %6.2f/%6.2f %6.2f/%6.2f %6.2f %7.1f %8.2f %7.3f %7.3f %7.3f %7s %7s %7.3f %7.3f%% %5.2f %8.1f %7.3f "
       "%7.3f %7.3f  %.0f MB/step\n",
       c.label.c_str(), run, before.best / 1e9, before.median / 1e9, after.best / 1e9, after.median / 1e9,
       triad.best / 1e9, gemm.flops_per_second / 1e9, c.decode_rates.back(), c.smbu_strict.back(), c.smbu_like.back(),
-      c.smbu_paired.back(), own ? ratio_text(c.smbu_own.back()).c_str() : "-",
-      own ? ratio_text(c.own_over_probe.back()).c_str() : "-", c.smbu_cpu.back(), 100 * c.overheads.back(),
+      c.smbu_paired.back(), pairs_own ? ratio_text(c.smbu_own.back()).c_str() : "-",
+      pairs_own ? ratio_text(c.own_over_probe.back()).c_str() : "-", c.smbu_cpu.back(), 100 * c.overheads.back(),
       c.cpu_shares.back(), c.prefill_rates.back(), c.expert_ratios.back(), c.expert_cpu_ratios.back(),
       c.gemm_only_ratios.back(), bytes / o.decode_steps / 1e6);
   std::fflush(stdout);

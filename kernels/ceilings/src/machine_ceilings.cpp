@@ -174,25 +174,31 @@ BandwidthProbe::~BandwidthProbe() = default;
 
 namespace {
 
-/// One pass of read_streams over `regions` on `threads` threads, each thread reading its slice of every region
-/// in turn; bytes per CPU-second per thread into *cpu_rate.
-ReadPass timed_read_pass(std::span<const MemoryRegion> regions, int threads, int streams, double* cpu_rate) {
+/// One pass of read_streams over the whole words inside `regions` on `threads` threads, each thread reading its
+/// slice of every region in turn; bytes per CPU-second per thread into *cpu_rate.
+ReadPass timed_read_pass(std::span<const std::span<const std::byte>> regions, int threads, int streams,
+                         double* cpu_rate) {
   threads = std::max(1, threads);
-  std::vector<size_t> slices;
+  struct Words {
+    const uint64_t* begin;
+    size_t per_thread;
+  };
+  std::vector<Words> words;
   size_t bytes_read = 0;
-  for (const MemoryRegion& r : regions) {
-    slices.push_back(r.bytes / sizeof(uint64_t) / static_cast<size_t>(threads));
-    bytes_read += slices.back() * static_cast<size_t>(threads) * sizeof(uint64_t);
+  for (std::span<const std::byte> r : regions) {
+    const auto address = reinterpret_cast<uintptr_t>(r.data());
+    const size_t skip = (sizeof(uint64_t) - address % sizeof(uint64_t)) % sizeof(uint64_t);
+    const size_t count = r.size() > skip ? (r.size() - skip) / sizeof(uint64_t) : 0;
+    words.push_back({reinterpret_cast<const uint64_t*>(address + skip), count / static_cast<size_t>(threads)});
+    bytes_read += words.back().per_thread * static_cast<size_t>(threads) * sizeof(uint64_t);
   }
   if (bytes_read == 0) return {};
   std::vector<uint64_t> sink(static_cast<size_t>(threads));
   const double cpu_start = process_cpu_seconds();
   const double seconds = timed_on_threads(threads, [&](int t) {
     uint64_t sum = 0;
-    for (size_t i = 0; i < regions.size(); ++i)
-      if (slices[i] > 0)
-        sum ^= read_streams(static_cast<const uint64_t*>(regions[i].data) + static_cast<size_t>(t) * slices[i],
-                            slices[i], streams);
+    for (const Words& w : words)
+      if (w.per_thread > 0) sum ^= read_streams(w.begin + static_cast<size_t>(t) * w.per_thread, w.per_thread, streams);
     sink[static_cast<size_t>(t)] = sum;
   });
   const double bytes = static_cast<double>(bytes_read);
@@ -206,18 +212,18 @@ ReadPass timed_read_pass(std::span<const MemoryRegion> regions, int threads, int
 }  // namespace
 
 double read_pass_over(const void* data, size_t bytes, int threads, int streams_per_thread) {
-  const MemoryRegion region{data, bytes};
-  return read_pass_over(std::span<const MemoryRegion>(&region, 1), threads, streams_per_thread).bytes_per_second();
+  const std::span<const std::byte> region(static_cast<const std::byte*>(data), bytes);
+  return read_pass_over({&region, 1}, threads, streams_per_thread).bytes_per_second();
 }
 
-ReadPass read_pass_over(std::span<const MemoryRegion> regions, int threads, int streams_per_thread) {
+ReadPass read_pass_over(std::span<const std::span<const std::byte>> regions, int threads, int streams_per_thread) {
   return timed_read_pass(regions, threads, std::clamp(streams_per_thread, 1, 8), nullptr);
 }
 
 double BandwidthProbe::read_once(int threads, double* cpu_rate) {
-  const MemoryRegion region{buffers_->read.data(), buffers_->read.size() * sizeof(uint64_t)};
-  return timed_read_pass(std::span<const MemoryRegion>(&region, 1), threads, options_.streams_per_thread, cpu_rate)
-      .bytes_per_second();
+  const std::span<const std::byte> region(reinterpret_cast<const std::byte*>(buffers_->read.data()),
+                                          buffers_->read.size() * sizeof(uint64_t));
+  return timed_read_pass({&region, 1}, threads, options_.streams_per_thread, cpu_rate).bytes_per_second();
 }
 
 double BandwidthProbe::read_pass(int threads) {

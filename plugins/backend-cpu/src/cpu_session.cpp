@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <limits>
 #include <string>
-#include <vector>
 
 #include "moecap/ceilings/machine_ceilings.hpp"
 
@@ -35,15 +34,7 @@ void CpuSession::info(moecap_session_info& out) {
 }
 
 void CpuSession::read_rate(moecap_read_rate& out) {
-  std::vector<ceilings::MemoryRegion> regions;
-  for (std::span<const std::byte> extent : forward_.weights().memory_extents()) {
-    // The loop reads 8-byte words: an in-place view of an mmap'd checkpoint may start anywhere.
-    const auto begin = reinterpret_cast<uintptr_t>(extent.data());
-    const uintptr_t aligned = (begin + 7) & ~uintptr_t{7};
-    if (aligned - begin < extent.size())
-      regions.push_back({reinterpret_cast<const void*>(aligned), extent.size() - (aligned - begin)});
-  }
-  const ceilings::ReadPass pass = ceilings::read_pass_over(regions, threads_.count());
+  const ceilings::ReadPass pass = ceilings::read_pass_over(forward_.weights().memory_extents(), threads_.count());
   out.bytes_per_second = pass.bytes_per_second();
   out.seconds = pass.seconds;
   out.bytes = static_cast<uint64_t>(pass.bytes);

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -56,14 +57,15 @@ TEST(ReadPassOver, CallerMemoryGivesARateAndNothingToReadGivesZero) {
 
 TEST(ReadPassOver, SeveralRegionsAreReadInOnePassEachInWholeWordsPerThread) {
   std::vector<uint64_t> first(size_t{1} << 17), second(1001);
-  const moecap::ceilings::MemoryRegion regions[] = {
-      {first.data(), first.size() * sizeof(uint64_t)},
-      {second.data(), second.size() * sizeof(uint64_t) + 5},  // a ragged end is left out
-      {second.data(), 4},                                     // less than a word: nothing to read
+  const std::span<const std::byte> second_bytes = std::as_bytes(std::span(second));
+  const std::span<const std::byte> regions[] = {
+      std::as_bytes(std::span(first)),
+      second_bytes.subspan(3),     // an unaligned start: the whole words after it, one fewer
+      second_bytes.subspan(8, 4),  // less than a word: nothing to read
   };
   for (int threads : {1, 2}) {
     const moecap::ceilings::ReadPass pass = moecap::ceilings::read_pass_over(regions, threads);
-    const size_t words = first.size() / threads * threads + second.size() / threads * threads;
+    const size_t words = first.size() / threads * threads + (second.size() - 1) / threads * threads;
     EXPECT_EQ(pass.bytes, static_cast<double>(words * sizeof(uint64_t))) << threads << " threads";
     EXPECT_GT(pass.seconds, 0.0);
     EXPECT_TRUE(std::isfinite(pass.bytes_per_second()));

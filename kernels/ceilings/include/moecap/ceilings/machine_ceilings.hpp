@@ -35,15 +35,9 @@ double process_cpu_seconds();
 /// caller as thread 0; each thread a contiguous slice read as `streams_per_thread` streams in 4 MB chunks, as
 /// BandwidthProbe reads its own buffer): bytes/s. For the read rate of particular memory — the memory behind
 /// this machine need not read at one rate everywhere (benchmarks/README.md, placement), so a ceiling for a
-/// decode is best taken on the memory its weights lie in. `data` 8-byte aligned; `bytes` is rounded down to whole words
-/// per thread; 0 when nothing is left to read.
+/// decode is best taken on the memory its weights lie in. The whole 8-byte words inside the range are read, as
+/// many per thread; 0 when that leaves nothing to read.
 double read_pass_over(const void* data, size_t bytes, int threads, int streams_per_thread = 4);
-
-/// Memory a read pass covers: [data, data + bytes), data 8-byte aligned.
-struct MemoryRegion {
-  const void* data = nullptr;
-  size_t bytes = 0;
-};
 
 /// What one read pass read and how long it took (0 bytes when nothing was left to read).
 struct ReadPass {
@@ -52,9 +46,10 @@ struct ReadPass {
   double bytes_per_second() const { return bytes > 0 ? bytes / seconds : 0; }
 };
 
-/// read_pass_over over several regions in one timed pass: each thread reads its slice of every region in turn
-/// (as a decode's threads read their rows of one matrix after another).
-ReadPass read_pass_over(std::span<const MemoryRegion> regions, int threads, int streams_per_thread = 4);
+/// read_pass_over over several regions of any alignment in one timed pass: each thread reads its slice of every
+/// region in turn (as a decode's threads read their rows of one matrix after another). A region is read as the
+/// whole 8-byte words inside it, split evenly over the threads; the bytes around them are left out.
+ReadPass read_pass_over(std::span<const std::span<const std::byte>> regions, int threads, int streams_per_thread = 4);
 
 /// Buffers allocated and touched once, reused by every probe call (first-touch costs stay out of the timing).
 class BandwidthProbe {
