@@ -37,10 +37,10 @@ constexpr int64_t kGemvTilesPerThread = 8;
 
 /// GEMM tiles per arena thread in a group of products (a prefill's experts). The group's parallel loop ends when
 /// the slower thread finishes its last tile: at two threads, 4 tiles per thread left ~6 % of the wall time idle
-/// (`moecap bench`: the prefill's expert rate per CPU-second 0.887 of sgemm, per wall second 0.832). 8 instead of 4, A/B of `moecap bench --dtype f32,bf16 --threads 2
-/// --decode-steps 2 --paired-steps 0 --compare-plugin-path`, two invocations of 5 runs with A and B swapped: expert
-/// GEMMs /sgemm f32 0.914 → 1.031 and 0.882 → 0.916 (medians; ahead in 8 of 10 runs), bf16 0.951 → 1.022 and
-/// 0.947 → 1.020 (7 of 10).
+/// (`moecap bench`: the prefill's expert rate per CPU-second 0.887 of sgemm, per wall second 0.832). 8 instead
+/// of 4, A/B of `moecap bench --dtype f32,bf16 --threads 2 --decode-steps 2 --paired-steps 0
+/// --compare-plugin-path`, two invocations of 5 runs with A and B swapped: expert GEMMs /sgemm f32 0.914 → 1.031
+/// and 0.882 → 0.916 (medians; ahead in 8 of 10 runs), bf16 0.951 → 1.022 and 0.947 → 1.020 (7 of 10).
 constexpr int64_t kGemmTilesPerThread = 8;
 
 /// A GEMV tile of at least this many bytes: the decode kernel reads a tile as 4 sequential lanes, and lanes
