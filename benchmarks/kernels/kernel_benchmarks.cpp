@@ -150,6 +150,32 @@ void BM_ExpertGemmBlasThreads(benchmark::State& state) {
       benchmark::Counter(2.0 * kExpertWidth * kHidden * tokens * state.iterations(), benchmark::Counter::kIsRate);
 }
 
+/// The LM head's decode GEMV: one bf16 matrix [32000, 1024] in panels (65.5 MB, beyond the last-level cache, so
+/// every call reads it from memory), range(0) threads. Unlike an expert matrix it is cut into several GEMV tiles
+/// of megabytes each, so it shows how the lanes inside a tile read.
+void BM_LmHeadGemv(benchmark::State& state) {
+  constexpr int64_t kVocab = 32000;
+  const auto threads = static_cast<int>(state.range(0));
+  const size_t n = static_cast<size_t>(kVocab * kHidden);
+  const std::vector<float> values = random_floats(n, 9);
+  std::vector<uint16_t> halves(n);
+  for (size_t i = 0; i < n; ++i) halves[i] = k::f32_to_bf16(values[i]);
+  k::PageArena arena;
+  void* data = arena.allocate(n * sizeof(uint16_t));
+  k::pack_panels({halves.data(), k::WeightType::bf16, kVocab, kHidden}, data);
+  const k::MatrixView w{data, k::WeightType::bf16, kVocab, kHidden, k::MatrixLayout::panels};
+  const std::vector<float> x = random_floats(kHidden, 2);
+  std::vector<float> y(kVocab);
+  run_threads(threads, [&] {
+    for (auto _ : state) {
+      k::linear_gemv(w, x.data(), kHidden, 1, y.data(), kVocab);
+      benchmark::DoNotOptimize(y.data());
+    }
+  });
+  state.counters["bytes/s"] =
+      benchmark::Counter(static_cast<double>(n * sizeof(uint16_t)) * state.iterations(), benchmark::Counter::kIsRate);
+}
+
 void BM_Router(benchmark::State& state) {
   const int32_t tokens = static_cast<int32_t>(state.range(0));
   const std::vector<float> router = random_floats(8 * kHidden, 4);
@@ -220,6 +246,7 @@ BENCHMARK_CAPTURE(BM_ExpertGemm, bf16, k::WeightType::bf16)
     ->ArgsProduct({{128, 512}, {1, 2}, {0, 1}, {0, 1}})
     ->UseRealTime();
 BENCHMARK(BM_ExpertGemmBlasThreads)->ArgsProduct({{128, 512}, {1, 2}})->UseRealTime();
+BENCHMARK(BM_LmHeadGemv)->Arg(1)->Arg(2)->UseRealTime();
 BENCHMARK(BM_Router)->Arg(1)->Arg(512);
 BENCHMARK(BM_ReadCeiling)->Arg(1)->Arg(2)->Iterations(1)->UseRealTime();
 BENCHMARK(BM_AttentionDecode)->ArgsProduct({{512, 4096}, {0, 1}});

@@ -47,8 +47,13 @@ constexpr int64_t kPrefetchBytes = 384;
 /// loop as above (f32 [3584, 1024]): without 0.90-0.96, 128 / 192 / 256 / 320 bytes ahead 0.94-0.96 / 0.95-0.97 /
 /// 0.97-1.01 (prefetcht0; prefetcht2 0.97-0.99, prefetchnta 1.00-1.01) / 0.98-0.99, 512 0.87, 1024 (t2) 0.80.
 constexpr int64_t kF32PrefetchBytes = 256;
-/// Four lanes are taken inside chunks of this many bytes of panels (blocked_kernels.hpp, kLaneChunkBytes).
-constexpr int64_t kLaneChunkBytes = int64_t{4} << 20;
+/// Four lanes are taken inside chunks of this many bytes of panels (as blocked_kernels.hpp's kLaneChunkBytes,
+/// whose 4 MB this was until measured): 2 MB, so the lanes run 512 KB apart instead of 1 MB. kernel_benchmarks
+/// BM_LmHeadGemv (bf16 [32000, 1024], cut into 4 MB GEMV tiles at two threads), two invocations of 5 and 7
+/// interleaved series, medians: two threads 19.7 / 19.3 → 25.6 / 24.1 GB/s (all series 17.6-24.3 against
+/// 20.1-29.3), one thread 16.0 / 15.5 → 17.4 / 16.7; an expert matrix at one thread 16.1 → 17.9 (within the
+/// noise). 1 MB chunks read between the two.
+constexpr int64_t kLaneChunkBytes = int64_t{2} << 20;
 
 /// With several tokens (a decode step of several sequences) the kernel does 2·T FMAs per 16 weights: the
 /// out-of-order window then covers few bytes and the hardware prefetcher alone kept few misses in flight.
