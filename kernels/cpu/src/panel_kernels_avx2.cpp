@@ -190,12 +190,12 @@ constexpr int64_t kStripsInL2Bytes = 192 * 1024;
 template <WeightType Type>
 inline void micro_kernel(int64_t k, const float* a, const void* b, float* c, int64_t ldc, int64_t rows,
                          bool accumulate) {
+  // The loop below runs four columns per trip: its own pointer, count and branch work is shared by 48 FMAs
+  // instead of 12. Measured (kernel_benchmarks BM_ExpertGemm, one thread, four interleaved series, medians): f32
+  // 128 tokens 65.4 → 69.5 GFLOP/s with the weights in cache, 64.8 → 70.0 from memory; 512 tokens 66.4 → 72.2 /
+  // 71.7 → 74.4; bf16 128 tokens from memory 69.2 → 75.0. Two threads the same within the noise.
   __m256 acc[kStripTokens][2];
   for (auto& row : acc) row[0] = row[1] = _mm256_setzero_ps();
-    // Four columns per loop trip: the loop's own pointer, count and branch work is shared by 48 FMAs instead of 12.
-    // Measured (kernel_benchmarks BM_ExpertGemm, one thread, four interleaved series, medians): f32 128 tokens 65.4
-    // → 69.5 GFLOP/s with the weights in cache, 64.8 → 70.0 from memory; 512 tokens 66.4 → 72.2 / 71.7 → 74.4; bf16
-    // 128 tokens from memory 69.2 → 75.0. Two threads the same within the noise.
 #pragma GCC unroll 4
   for (int64_t i = 0; i < k; ++i) {
     __m256 b0, b1;
