@@ -36,29 +36,32 @@ std::vector<float> random_floats(size_t n, uint32_t seed) {
   return out;
 }
 
-/// An expert's gate matrix [3584, 1024] in the requested storage type and layout; 32 of them so the working
-/// set (32 × 14.7 MB at f32) is far beyond the last-level cache, as in decode. In a PageArena, where
-/// backend-cpu keeps its weights (page-aligned, huge pages).
-struct ExpertWeights {
+/// `copies` matrices [rows, 1024] in the requested storage type and layout, side by side in a PageArena, where
+/// backend-cpu keeps its weights (page-aligned, huge pages). By default an expert's gate matrix [3584, 1024], 32
+/// of them so the working set (32 × 14.7 MB at f32) is far beyond the last-level cache, as in decode.
+struct BenchWeights {
   k::PageArena arena;
   void* data = nullptr;
   k::WeightType type;
   k::MatrixLayout layout;
-  int copies = 32;
-  explicit ExpertWeights(k::WeightType t, k::MatrixLayout l = k::MatrixLayout::rows) : type(t), layout(l) {
-    const size_t n = static_cast<size_t>(kExpertWidth * kHidden * copies);
+  int64_t rows;
+  int copies;
+  explicit BenchWeights(k::WeightType t, k::MatrixLayout l = k::MatrixLayout::rows, int64_t r = kExpertWidth,
+                        int n_copies = 32)
+      : type(t), layout(l), rows(r), copies(n_copies) {
+    const size_t n = static_cast<size_t>(rows * kHidden * copies);
     const std::vector<float> values = random_floats(n, 1);
     std::vector<uint16_t> halves;
-    const void* rows = values.data();
+    const void* source_rows = values.data();
     if (t != k::WeightType::f32) {
       halves.resize(n);
       for (size_t i = 0; i < n; ++i) halves[i] = k::f32_to_bf16(values[i]);  // f16 bits read as f16: any finite mix
-      rows = halves.data();
+      source_rows = halves.data();
     }
     data = arena.allocate(n * k::element_bytes(t));
     const size_t matrix_bytes = n / static_cast<size_t>(copies) * k::element_bytes(t);
     for (int c = 0; c < copies; ++c) {
-      const k::MatrixView source{static_cast<const char*>(rows) + c * matrix_bytes, t, kExpertWidth, kHidden};
+      const k::MatrixView source{static_cast<const char*>(source_rows) + c * matrix_bytes, t, rows, kHidden};
       if (l == k::MatrixLayout::panels)
         k::pack_panels(source, static_cast<char*>(data) + c * matrix_bytes);
       else
@@ -66,8 +69,8 @@ struct ExpertWeights {
     }
   }
   k::MatrixView view(int copy) const {
-    const size_t offset = static_cast<size_t>(copy) * kExpertWidth * kHidden * k::element_bytes(type);
-    return {static_cast<const char*>(data) + offset, type, kExpertWidth, kHidden, layout};
+    const size_t offset = static_cast<size_t>(copy) * rows * kHidden * k::element_bytes(type);
+    return {static_cast<const char*>(data) + offset, type, rows, kHidden, layout};
   }
 };
 
@@ -93,7 +96,7 @@ void run_threads(int threads, auto body) {
 }
 
 void BM_ExpertGemv(benchmark::State& state, k::WeightType type) {
-  const ExpertWeights weights(type, layout_argument(state));
+  const BenchWeights weights(type, layout_argument(state));
   const auto tokens = static_cast<int32_t>(state.range(0));
   const auto threads = static_cast<int>(state.range(1));
   const std::vector<float> x = random_floats(static_cast<size_t>(kHidden * tokens), 2);
@@ -111,7 +114,7 @@ void BM_ExpertGemv(benchmark::State& state, k::WeightType type) {
 }
 
 void BM_ExpertGemm(benchmark::State& state, k::WeightType type) {
-  const ExpertWeights weights(type, layout_argument(state));
+  const BenchWeights weights(type, layout_argument(state));
   const auto tokens = static_cast<int32_t>(state.range(0));
   const auto threads = static_cast<int>(state.range(1));
   const std::vector<float> x = random_floats(static_cast<size_t>(kHidden * tokens), 3);
@@ -134,7 +137,7 @@ void BM_ExpertGemm(benchmark::State& state, k::WeightType type) {
 /// The alternative to linear_gemm's TBB tiles: one cblas_sgemm over the whole f32 expert matrix with OpenBLAS's
 /// own threads (the A/B comparison behind the tiling choice).
 void BM_ExpertGemmBlasThreads(benchmark::State& state) {
-  const ExpertWeights weights(k::WeightType::f32);
+  const BenchWeights weights(k::WeightType::f32);
   const auto tokens = static_cast<int32_t>(state.range(0));
   const auto threads = static_cast<int>(state.range(1));
   const std::vector<float> x = random_floats(static_cast<size_t>(kHidden * tokens), 3);
@@ -156,24 +159,17 @@ void BM_ExpertGemmBlasThreads(benchmark::State& state) {
 void BM_LmHeadGemv(benchmark::State& state) {
   constexpr int64_t kVocab = 32000;
   const auto threads = static_cast<int>(state.range(0));
-  const size_t n = static_cast<size_t>(kVocab * kHidden);
-  const std::vector<float> values = random_floats(n, 9);
-  std::vector<uint16_t> halves(n);
-  for (size_t i = 0; i < n; ++i) halves[i] = k::f32_to_bf16(values[i]);
-  k::PageArena arena;
-  void* data = arena.allocate(n * sizeof(uint16_t));
-  k::pack_panels({halves.data(), k::WeightType::bf16, kVocab, kHidden}, data);
-  const k::MatrixView w{data, k::WeightType::bf16, kVocab, kHidden, k::MatrixLayout::panels};
+  const BenchWeights weights(k::WeightType::bf16, k::MatrixLayout::panels, kVocab, 1);
   const std::vector<float> x = random_floats(kHidden, 2);
   std::vector<float> y(kVocab);
   run_threads(threads, [&] {
     for (auto _ : state) {
-      k::linear_gemv(w, x.data(), kHidden, 1, y.data(), kVocab);
+      k::linear_gemv(weights.view(0), x.data(), kHidden, 1, y.data(), kVocab);
       benchmark::DoNotOptimize(y.data());
     }
   });
-  state.counters["bytes/s"] =
-      benchmark::Counter(static_cast<double>(n * sizeof(uint16_t)) * state.iterations(), benchmark::Counter::kIsRate);
+  state.counters["bytes/s"] = benchmark::Counter(static_cast<double>(weights.view(0).bytes()) * state.iterations(),
+                                                 benchmark::Counter::kIsRate);
 }
 
 void BM_Router(benchmark::State& state) {

@@ -287,9 +287,8 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   const ceilings::GemmCeiling gemm_before = ceilings::measure_sgemm(c.threads);
   const StepRun prefill = c.driver->step(seq, 0, prompt);
   const ceilings::GemmCeiling gemm_after = ceilings::measure_sgemm(c.threads);
-  ceilings::GemmCeiling gemm;
-  gemm.flops_per_second = 0.5 * (gemm_before.flops_per_second + gemm_after.flops_per_second);
-  gemm.flops_per_cpu_second = 0.5 * (gemm_before.flops_per_cpu_second + gemm_after.flops_per_cpu_second);
+  const double sgemm_rate = 0.5 * (gemm_before.flops_per_second + gemm_after.flops_per_second);
+  const double sgemm_cpu_rate = 0.5 * (gemm_before.flops_per_cpu_second + gemm_after.flops_per_cpu_second);
   const double expert_rate = counter(prefill.counters, "expert_flops") / counter(prefill.counters, "expert_seconds");
   // Decode between two read-bandwidth probes.
   const ceilings::ProbeResult before = probe.read(c.threads);
@@ -369,12 +368,11 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   c.smbu_cpu.push_back(bytes / (cpu_time / c.threads) /
                        (0.5 * (before.median_per_cpu_second + after.median_per_cpu_second)));
   c.prefill_rates.push_back(o.prefill_tokens / prefill.host_seconds);
-  c.expert_ratios.push_back(expert_rate / gemm.flops_per_second);
+  c.expert_ratios.push_back(expert_rate / sgemm_rate);
   c.gemm_only_ratios.push_back(counter(prefill.counters, "expert_flops") /
-                               counter(prefill.counters, "expert_gemm_seconds") / gemm.flops_per_second);
+                               counter(prefill.counters, "expert_gemm_seconds") / sgemm_rate);
   c.expert_cpu_ratios.push_back(counter(prefill.counters, "expert_flops") /
-                                (counter(prefill.counters, "expert_cpu_seconds") / c.threads) /
-                                gemm.flops_per_cpu_second);
+                                (counter(prefill.counters, "expert_cpu_seconds") / c.threads) / sgemm_cpu_rate);
   const double steps = o.decode_steps;
   c.split_attention.push_back(attention / steps);
   c.split_experts.push_back(experts / steps);
@@ -384,12 +382,12 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   c.split_step.push_back(host_time / steps);
   c.reads_best.push_back(strict);
   c.reads_median.push_back(like);
-  c.sgemms.push_back(gemm.flops_per_second);
+  c.sgemms.push_back(sgemm_rate);
   std::printf(
       "%-22s %3d %6.2f/%6.2f %6.2f/%6.2f %6.2f %7.1f %8.2f %7.3f %7.3f %7.3f %7s %7s %7.3f %7.3f%% %5.2f %8.1f %7.3f "
       "%7.3f %7.3f  %.0f MB/step\n",
       c.label.c_str(), run, before.best / 1e9, before.median / 1e9, after.best / 1e9, after.median / 1e9,
-      triad.best / 1e9, gemm.flops_per_second / 1e9, c.decode_rates.back(), c.smbu_strict.back(), c.smbu_like.back(),
+      triad.best / 1e9, sgemm_rate / 1e9, c.decode_rates.back(), c.smbu_strict.back(), c.smbu_like.back(),
       c.smbu_paired.back(), pairs_own ? ratio_text(c.smbu_own.back()).c_str() : "-",
       pairs_own ? ratio_text(c.own_over_probe.back()).c_str() : "-", c.smbu_cpu.back(), 100 * c.overheads.back(),
       c.cpu_shares.back(), c.prefill_rates.back(), c.expert_ratios.back(), c.expert_cpu_ratios.back(),
