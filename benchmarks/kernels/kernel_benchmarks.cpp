@@ -226,14 +226,22 @@ void BM_AttentionDecode(benchmark::State& state) {
   constexpr int64_t kv_width = kv_heads * head_dim;
   const auto rows = static_cast<size_t>(context * kv_width);
   const size_t copies = cold ? std::max<size_t>(2, (size_t{64} << 20) / (2 * rows * sizeof(float))) : 1;
-  const std::vector<float> keys = random_floats(rows * copies, 6);
-  const std::vector<float> values = random_floats(rows * copies, 7);
+  // In a PageArena, as backend-cpu keeps its caches (kv_cache.hpp).
+  k::PageArena arena;
+  auto cache_rows = [&](uint32_t seed) {
+    const std::vector<float> random = random_floats(rows * copies, seed);
+    auto* out = static_cast<float*>(arena.allocate(random.size() * sizeof(float)));
+    std::copy(random.begin(), random.end(), out);
+    return out;
+  };
+  const float* keys_base = cache_rows(6);
+  const float* values_base = cache_rows(7);
   const std::vector<float> q = random_floats(heads * head_dim, 8);
   std::vector<float> out(heads * head_dim), scores(static_cast<size_t>(context) * group);
   size_t copy = 0;
   for (auto _ : state) {
-    const float* k_rows = keys.data() + copy * rows;
-    const float* v_rows = values.data() + copy * rows;
+    const float* k_rows = keys_base + copy * rows;
+    const float* v_rows = values_base + copy * rows;
     copy = (copy + 1) % copies;
     // As backend-cpu runs it: per KV head, the group of query heads sharing it in one call.
     for (int32_t kv = 0; kv < kv_heads; ++kv)
