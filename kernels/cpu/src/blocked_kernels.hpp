@@ -217,9 +217,8 @@ double exp_shifted_sum(float* x, int64_t n, float shift) {
 /// head); taken `step` apart they are T sequential streams through the cache rows (one stream reads ~9 GB/s
 /// here, several the full bandwidth).
 template <class S, int G, int T>
-inline void score_positions(const float* q, int64_t q_stride, const float* keys, int64_t key_stride,
-                            const float* values, int64_t value_stride, int32_t v_size, int64_t t0, int64_t step,
-                            int64_t n, int32_t qk_size, float scale, float* scores) {
+inline void score_positions(const float* q, int64_t q_stride, const float* keys, int64_t key_stride, int64_t t0,
+                            int64_t step, int64_t n, int32_t qk_size, float scale, float* scores) {
   using Vec = typename S::Vec;
   const int64_t qk_end = qk_size - qk_size % S::width;
   Vec acc[T][G];
@@ -228,16 +227,10 @@ inline void score_positions(const float* q, int64_t q_stride, const float* keys,
     key[i] = keys + (t0 + i * step) * key_stride;
     for (int g = 0; g < G; ++g) acc[i][g] = S::zero();
   }
-  // The cache's rows come from DRAM (the step's weights evicted them). The key rows kPrefetchRows ahead are
-  // requested now, and so are the value rows of these positions, for the weighted sum that follows the
-  // softmax: it then runs from L2 while the memory traffic overlaps this (compute-bound) pass. Measured
-  // (kernel_benchmarks BM_AttentionDecode/512/1): a burst of value prefetches per tile in the sum instead
-  // stalled on the fill buffers. Prefetches past the end never fault.
+  // The cache's rows come from DRAM (the step's weights evicted them): the key rows kPrefetchRows ahead are
+  // requested now. Prefetches past the end never fault.
   constexpr int64_t kPrefetchRows = 8;
   constexpr int64_t kLineFloats = 16;
-  for (int i = 0; i < T; ++i)
-    for (int64_t c = 0; c < v_size; c += kLineFloats)
-      __builtin_prefetch(values + (t0 + i * step) * value_stride + c, 0, 2);
   for (int64_t c = 0; c < qk_end; c += S::width) {
     if (c % kLineFloats == 0)
       for (int i = 0; i < T; ++i) __builtin_prefetch(key[i] + kPrefetchRows * key_stride + c, 0, 3);
@@ -260,15 +253,30 @@ inline void score_positions(const float* q, int64_t q_stride, const float* keys,
     }
 }
 
+/// Lines [begin, end) requested one at a time, spread over a loop's iterations.
+struct LinesAhead {
+  const char* line;
+  const char* end;
+  void next() {
+    if (line < end) {
+      __builtin_prefetch(line, 0, 3);
+      line += 64;
+    }
+  }
+};
+
 /// out_g[c, c + W·V) += Σ_{t ∈ [t0, t1)} p_g,t · v_t[c …]: G·V accumulators in registers over a tile of positions.
+/// One line of `ahead` is requested per position.
 template <class S, int G, int V>
 inline void accumulate_values(const float* values, int64_t value_stride, int64_t t0, int64_t t1, int64_t c,
-                              const float* scores, int64_t n, float* out, int64_t out_stride) {
+                              const float* scores, int64_t n, float* out, int64_t out_stride, LinesAhead& ahead) {
   using Vec = typename S::Vec;
   Vec acc[G][V];
   for (int g = 0; g < G; ++g)
     for (int j = 0; j < V; ++j) acc[g][j] = S::load(out + g * out_stride + c + j * S::width);
+  LinesAhead lines = ahead;  // a local copy stays in registers
   for (int64_t t = t0; t < t1; ++t) {
+    lines.next();
     const float* value = values + t * value_stride + c;
     Vec v[V];
     for (int j = 0; j < V; ++j) v[j] = S::load(value + j * S::width);
@@ -279,6 +287,7 @@ inline void accumulate_values(const float* values, int64_t value_stride, int64_t
   }
   for (int g = 0; g < G; ++g)
     for (int j = 0; j < V; ++j) S::store(out + g * out_stride + c + j * S::width, acc[g][j]);
+  ahead = lines;
 }
 
 /// Decode attention of G query heads that share one KV head (q_g = q + g·q_stride, out_g = out + g·out_stride):
@@ -290,9 +299,8 @@ void attend_block(const float* q, int64_t q_stride, const float* keys, int64_t k
   // Positions per score pass: T·G accumulators + T key vectors + one query vector within 16 registers.
   constexpr int T = G <= 2 ? 4 : 2;
   // Blocks of kBlock positions with an online softmax (the running max and sum per head; earlier blocks'
-  // partial outputs rescaled when the max grows): a block's value rows, prefetched while its keys are scored,
-  // are still in L2 when they are summed. Without blocks a long context's values (1 MB per head at 2048
-  // positions of 128 floats) left L2 before the sum and were read from memory twice.
+  // partial outputs rescaled when the max grows): the scores stay a few KB, and each block's keys and values
+  // are read from memory once.
   constexpr int64_t kBlock = 128;
   constexpr int64_t kTile = 32;  // value rows summed per pass: 32 rows of a 128 head are 16 KB of L1
   const int64_t v_end = v_size - v_size % S::width;
@@ -310,11 +318,9 @@ void attend_block(const float* q, int64_t q_stride, const float* keys, int64_t k
     // T segments of the block walked side by side; the positions past T segments one at a time.
     const int64_t segment = nb / T;
     for (int64_t t = 0; t < segment; ++t)
-      score_positions<S, G, T>(q, q_stride, block_keys, key_stride, block_values, value_stride, v_size, t, segment, nb,
-                               qk_size, scale, scores);
+      score_positions<S, G, T>(q, q_stride, block_keys, key_stride, t, segment, nb, qk_size, scale, scores);
     for (int64_t t = T * segment; t < nb; ++t)
-      score_positions<S, G, 1>(q, q_stride, block_keys, key_stride, block_values, value_stride, v_size, t, 1, nb,
-                               qk_size, scale, scores);
+      score_positions<S, G, 1>(q, q_stride, block_keys, key_stride, t, 1, nb, qk_size, scale, scores);
     for (int g = 0; g < G; ++g) {
       float* p = scores + g * nb;
       const float block_max = std::max(running_max[g], max_of<S>(p, nb));
@@ -326,12 +332,20 @@ void attend_block(const float* q, int64_t q_stride, const float* keys, int64_t k
     }
     // out_g += Σ_t p_g,t · v_t over tiles: inside a tile, column blocks of two vectors keep 2·G accumulators
     // in registers, so the output is loaded and stored once per tile instead of once per position.
+    // The next tile's value rows (the next block's first after the last) are requested meanwhile, a line per
+    // position and column block: the sum walks a tile by column blocks, a pattern the hardware prefetcher
+    // does not follow. The values used to be requested in the score pass instead, 8 lines per position, to be
+    // summed from L2; kernel_benchmarks BM_AttentionDecode/512/1/1 (cold cache, huge pages), interleaved,
+    // medians of 9: 112 → 106 and 145 → 125 µs, spreading those requests one per key line 145; in cache
+    // (512/0/1) 65-69 µs all three.
     for (int64_t t0 = 0; t0 < nb; t0 += kTile) {
       const int64_t t1 = std::min(nb, t0 + kTile);
+      LinesAhead ahead{reinterpret_cast<const char*>(block_values + t1 * value_stride),
+                       reinterpret_cast<const char*>(values + std::min(n, b0 + t1 + kTile) * value_stride)};
       for (int64_t c = 0; c < v_end2; c += 2 * S::width)
-        accumulate_values<S, G, 2>(block_values, value_stride, t0, t1, c, scores, nb, out, out_stride);
+        accumulate_values<S, G, 2>(block_values, value_stride, t0, t1, c, scores, nb, out, out_stride, ahead);
       for (int64_t c = v_end2; c < v_end; c += S::width)
-        accumulate_values<S, G, 1>(block_values, value_stride, t0, t1, c, scores, nb, out, out_stride);
+        accumulate_values<S, G, 1>(block_values, value_stride, t0, t1, c, scores, nb, out, out_stride, ahead);
       for (int64_t c = v_end; c < v_size; ++c)
         for (int g = 0; g < G; ++g) {
           float total = out[g * out_stride + c];
