@@ -7,6 +7,8 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <memory>
+#include <new>
 #include <numeric>
 #include <random>
 #include <vector>
@@ -226,22 +228,24 @@ void BM_AttentionDecode(benchmark::State& state) {
   constexpr int64_t kv_width = kv_heads * head_dim;
   const auto rows = static_cast<size_t>(context * kv_width);
   const size_t copies = cold ? std::max<size_t>(2, (size_t{64} << 20) / (2 * rows * sizeof(float))) : 1;
-  // In a PageArena, as backend-cpu keeps its caches (kv_cache.hpp).
-  k::PageArena arena;
+  // 64-byte aligned, as backend-cpu keeps its caches (kv_cache.hpp).
+  struct AlignedDelete {
+    void operator()(float* p) const { ::operator delete[](p, std::align_val_t{64}); }
+  };
   auto cache_rows = [&](uint32_t seed) {
     const std::vector<float> random = random_floats(rows * copies, seed);
-    auto* out = static_cast<float*>(arena.allocate(random.size() * sizeof(float)));
-    std::copy(random.begin(), random.end(), out);
+    std::unique_ptr<float[], AlignedDelete> out(new (std::align_val_t{64}) float[random.size()]);
+    std::copy(random.begin(), random.end(), out.get());
     return out;
   };
-  const float* keys_base = cache_rows(6);
-  const float* values_base = cache_rows(7);
+  const auto keys = cache_rows(6);
+  const auto values = cache_rows(7);
   const std::vector<float> q = random_floats(heads * head_dim, 8);
   std::vector<float> out(heads * head_dim), scores(static_cast<size_t>(context) * group);
   size_t copy = 0;
   for (auto _ : state) {
-    const float* k_rows = keys_base + copy * rows;
-    const float* v_rows = values_base + copy * rows;
+    const float* k_rows = keys.get() + copy * rows;
+    const float* v_rows = values.get() + copy * rows;
     copy = (copy + 1) % copies;
     // As backend-cpu runs it: per KV head, the group of query heads sharing it in one call.
     for (int32_t kv = 0; kv < kv_heads; ++kv)

@@ -9,20 +9,18 @@
 // Rows past length() are scratch: a step writes its new rows there and commit() makes them part of the
 // sequence only when the step succeeded, so a failed step leaves the sequence as it was.
 //
-// All layers' rows are one block (layer by layer: keys of every head, then values), from 2 MiB up in a
-// PageArena — huge pages where the system grants them, rows 64-byte aligned — as the weights are: on
-// malloc's memory (4 KiB pages, rows 16 bytes off a cache line) decode attention over a cold 512-position
-// cache ran 117 against 109 µs (kernel_benchmarks BM_AttentionDecode/512/1, medians of 7). Smaller caches
-// take aligned heap memory, where a huge page would be mostly waste.
+// All layers' rows are one 64-byte aligned block (layer by layer: keys of every head, then values): on
+// malloc's own alignment every row began 16 bytes into a cache line. Not on huge pages, unlike the weights:
+// decode attention over a cold 512-position cache read 104 µs on huge pages against 109 on 4 KiB ones
+// (kernel_benchmarks BM_AttentionDecode/512/1, medians of 9; 111 unaligned), but a cache grows inside a step,
+// and a huge-page fault that has to compact memory first stalled it: in moecap bench (bf16, one thread) the
+// run's decode fell from 34.1 to 29.9 tok/s.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <memory>
 #include <new>
-
-#include "moecap/kernels/cpu/page_arena.hpp"
 
 namespace moecap::cpu_backend {
 
@@ -75,30 +73,23 @@ class SequenceCache {
   void commit(int64_t length) { length_ = length; }
 
  private:
-  /// Zero-filled floats: in a PageArena from kArenaBytes up, else on the heap, 64-byte aligned.
+  /// Zero-filled floats, 64-byte aligned.
   class Rows {
    public:
     Rows() = default;
     explicit Rows(size_t count) {
-      const size_t bytes = count * sizeof(float);
-      if (bytes >= kArenaBytes) {
-        arena_ = kernels::cpu::PageArena(bytes);
-        data = static_cast<float*>(arena_.allocate(bytes));  // fresh anonymous pages: zero
-      } else if (count > 0) {
-        heap_.reset(new (std::align_val_t{64}) float[count]());
-        data = heap_.get();
-      }
+      if (count == 0) return;
+      memory_.reset(new (std::align_val_t{64}) float[count]());
+      data = memory_.get();
     }
 
     float* data = nullptr;
 
    private:
-    static constexpr size_t kArenaBytes = size_t{2} << 20;
     struct AlignedDelete {
       void operator()(float* p) const { ::operator delete[](p, std::align_val_t{64}); }
     };
-    kernels::cpu::PageArena arena_{0};
-    std::unique_ptr<float[], AlignedDelete> heap_;
+    std::unique_ptr<float[], AlignedDelete> memory_;
   };
 
   /// Floats of one layer (keys of every head, then values) at `capacity` positions per head.
