@@ -335,9 +335,9 @@ void attend_block(const float* q, int64_t q_stride, const float* keys, int64_t k
     // The next tile's value rows (the next block's first after the last) are requested meanwhile, a line per
     // position and column block: the sum walks a tile by column blocks, a pattern the hardware prefetcher
     // does not follow. The values used to be requested in the score pass instead, 8 lines per position, to be
-    // summed from L2; kernel_benchmarks BM_AttentionDecode/512/1/1 (cold cache, huge pages), interleaved,
+    // summed from L2; kernel_benchmarks BM_AttentionDecode/512/1 (cold cache, then on huge pages), interleaved,
     // medians of 9: 112 → 106 and 145 → 125 µs, spreading those requests one per key line 145; in cache
-    // (512/0/1) 65-69 µs all three.
+    // (512/0) 65-69 µs all three.
     for (int64_t t0 = 0; t0 < nb; t0 += kTile) {
       const int64_t t1 = std::min(nb, t0 + kTile);
       LinesAhead ahead{reinterpret_cast<const char*>(block_values + t1 * value_stride),

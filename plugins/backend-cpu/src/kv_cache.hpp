@@ -13,8 +13,9 @@
 // malloc's own alignment every row began 16 bytes into a cache line. Not on huge pages, unlike the weights:
 // decode attention over a cold 512-position cache read 104 µs on huge pages against 109 on 4 KiB ones
 // (kernel_benchmarks BM_AttentionDecode/512/1, medians of 9; 111 unaligned), but a cache grows inside a step,
-// and a huge-page fault that has to compact memory first stalled it: in moecap bench (bf16, one thread) the
-// run's decode fell from 34.1 to 29.9 tok/s.
+// and a huge-page fault that has to compact memory first stalls it: in moecap bench (bf16, one thread, A/B
+// against 4 KiB pages) the runs' decode fell from 34.1 to 29.9 tok/s, the loss in the step split's "rest"
+// (2.28 against 0.47 ms per step), where the cache grows.
 #pragma once
 
 #include <algorithm>
@@ -38,11 +39,11 @@ class SequenceCache {
   void reserve(int64_t positions) {
     if (positions <= capacity_) return;
     const int64_t capacity = std::max(positions, 2 * capacity_);
-    Rows grown(static_cast<size_t>(n_layers_ * layer_floats(capacity)));
+    Rows grown = zeroed_rows(n_layers_ * layer_floats(capacity));
     if (capacity_ > 0)
       for (int32_t layer = 0; layer < n_layers_; ++layer) {
-        float* to = grown.data + layer * layer_floats(capacity);
-        const float* from = rows_.data + layer * layer_floats(capacity_);
+        float* to = grown.get() + layer * layer_floats(capacity);
+        const float* from = rows_.get() + layer * layer_floats(capacity_);
         for (int32_t h = 0; h < n_heads_; ++h) {
           std::copy_n(from + h * capacity_ * key_size_, capacity_ * key_size_, to + h * capacity * key_size_);
           std::copy_n(from + n_heads_ * capacity_ * key_size_ + h * capacity_ * value_size_, capacity_ * value_size_,
@@ -55,10 +56,10 @@ class SequenceCache {
 
   /// Head `head`'s key at `position`; the head's later positions follow at key_size() floats each.
   float* key(int32_t layer, int32_t head, int64_t position) {
-    return rows_.data + layer * layer_floats(capacity_) + (head * capacity_ + position) * key_size_;
+    return rows_.get() + layer * layer_floats(capacity_) + (head * capacity_ + position) * key_size_;
   }
   float* value(int32_t layer, int32_t head, int64_t position) {
-    return rows_.data + layer * layer_floats(capacity_) + n_heads_ * capacity_ * key_size_ +
+    return rows_.get() + layer * layer_floats(capacity_) + n_heads_ * capacity_ * key_size_ +
            (head * capacity_ + position) * value_size_;
   }
 
@@ -73,24 +74,15 @@ class SequenceCache {
   void commit(int64_t length) { length_ = length; }
 
  private:
-  /// Zero-filled floats, 64-byte aligned.
-  class Rows {
-   public:
-    Rows() = default;
-    explicit Rows(size_t count) {
-      if (count == 0) return;
-      memory_.reset(new (std::align_val_t{64}) float[count]());
-      data = memory_.get();
-    }
-
-    float* data = nullptr;
-
-   private:
-    struct AlignedDelete {
-      void operator()(float* p) const { ::operator delete[](p, std::align_val_t{64}); }
-    };
-    std::unique_ptr<float[], AlignedDelete> memory_;
+  struct AlignedDelete {
+    void operator()(float* p) const { ::operator delete[](p, std::align_val_t{64}); }
   };
+  using Rows = std::unique_ptr<float[], AlignedDelete>;
+
+  /// `count` zero-filled floats, 64-byte aligned.
+  static Rows zeroed_rows(int64_t count) {
+    return Rows(new (std::align_val_t{64}) float[static_cast<size_t>(count)]());
+  }
 
   /// Floats of one layer (keys of every head, then values) at `capacity` positions per head.
   int64_t layer_floats(int64_t capacity) const { return n_heads_ * capacity * (key_size_ + value_size_); }
