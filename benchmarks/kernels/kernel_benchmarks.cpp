@@ -97,16 +97,15 @@ void run_threads(int threads, auto body) {
   pool.run([&] { body(); });
 }
 
-void BM_ExpertGemv(benchmark::State& state, k::WeightType type) {
-  const BenchWeights weights(type, layout_argument(state));
-  const auto tokens = static_cast<int32_t>(state.range(0));
-  const auto threads = static_cast<int>(state.range(1));
-  const std::vector<float> x = random_floats(static_cast<size_t>(kHidden * tokens), 2);
-  std::vector<float> y(static_cast<size_t>(kExpertWidth * tokens));
+/// The GEMV loop of the benchmarks below: `tokens` activations through the weights' copies in turn, reported
+/// as weight bytes/s.
+void run_gemv(benchmark::State& state, const BenchWeights& weights, int32_t tokens, int threads) {
+  const std::vector<float> x = random_floats(static_cast<size_t>(weights.cols * tokens), 2);
+  std::vector<float> y(static_cast<size_t>(weights.rows * tokens));
   int copy = 0;
   run_threads(threads, [&] {
     for (auto _ : state) {
-      k::linear_gemv(weights.view(copy), x.data(), kHidden, tokens, y.data(), kExpertWidth);
+      k::linear_gemv(weights.view(copy), x.data(), weights.cols, tokens, y.data(), weights.rows);
       copy = (copy + 5) % weights.copies;  // not the next matrix: in a step the next weight is elsewhere
       benchmark::DoNotOptimize(y.data());
     }
@@ -115,22 +114,16 @@ void BM_ExpertGemv(benchmark::State& state, k::WeightType type) {
                                                  benchmark::Counter::kIsRate);
 }
 
+void BM_ExpertGemv(benchmark::State& state, k::WeightType type) {
+  run_gemv(state, BenchWeights(type, layout_argument(state)), static_cast<int32_t>(state.range(0)),
+           static_cast<int>(state.range(1)));
+}
+
 /// An expert's down projection [1024, 3584] as panels, one token: its panels (112 KB as bf16) do not divide a
 /// chunk of four lanes evenly, unlike the gate's. Argument: threads.
 void BM_DownGemv(benchmark::State& state, k::WeightType type) {
-  const BenchWeights weights(type, k::MatrixLayout::panels, kHidden, 32, kExpertWidth);
-  const std::vector<float> x = random_floats(static_cast<size_t>(kExpertWidth), 2);
-  std::vector<float> y(static_cast<size_t>(kHidden));
-  int copy = 0;
-  run_threads(static_cast<int>(state.range(0)), [&] {
-    for (auto _ : state) {
-      k::linear_gemv(weights.view(copy), x.data(), kExpertWidth, 1, y.data(), kHidden);
-      copy = (copy + 5) % weights.copies;
-      benchmark::DoNotOptimize(y.data());
-    }
-  });
-  state.counters["bytes/s"] = benchmark::Counter(static_cast<double>(weights.view(0).bytes()) * state.iterations(),
-                                                 benchmark::Counter::kIsRate);
+  run_gemv(state, BenchWeights(type, k::MatrixLayout::panels, kHidden, 32, kExpertWidth), 1,
+           static_cast<int>(state.range(0)));
 }
 
 void BM_ExpertGemm(benchmark::State& state, k::WeightType type) {
@@ -178,18 +171,8 @@ void BM_ExpertGemmBlasThreads(benchmark::State& state) {
 /// of megabytes each, so it shows how the lanes inside a tile read.
 void BM_LmHeadGemv(benchmark::State& state) {
   constexpr int64_t kVocab = 32000;
-  const auto threads = static_cast<int>(state.range(0));
-  const BenchWeights weights(k::WeightType::bf16, k::MatrixLayout::panels, kVocab, 1);
-  const std::vector<float> x = random_floats(kHidden, 2);
-  std::vector<float> y(kVocab);
-  run_threads(threads, [&] {
-    for (auto _ : state) {
-      k::linear_gemv(weights.view(0), x.data(), kHidden, 1, y.data(), kVocab);
-      benchmark::DoNotOptimize(y.data());
-    }
-  });
-  state.counters["bytes/s"] = benchmark::Counter(static_cast<double>(weights.view(0).bytes()) * state.iterations(),
-                                                 benchmark::Counter::kIsRate);
+  run_gemv(state, BenchWeights(k::WeightType::bf16, k::MatrixLayout::panels, kVocab, 1), 1,
+           static_cast<int>(state.range(0)));
 }
 
 void BM_Router(benchmark::State& state) {

@@ -145,17 +145,19 @@ void lanes_over_range(const MatrixView& w, int64_t panel_begin, int64_t panel_en
     for (int64_t i = 0; i < q; ++i)
       lanes_all_tokens<Type, L, kMaxTokens>(w, chunk + i, q, x, x_stride, n_tokens, y, y_stride);
     const int64_t rest = chunk + L * q;
-    if constexpr (L > 3)
-      if (end - rest == 3) {
-        lanes_all_tokens<Type, 3, kMaxTokens>(w, rest, 1, x, x_stride, n_tokens, y, y_stride);
-        continue;
-      }
-    if constexpr (L > 2)
-      if (end - rest == 2) {
-        lanes_all_tokens<Type, 2, kMaxTokens>(w, rest, 1, x, x_stride, n_tokens, y, y_stride);
-        continue;
-      }
-    if (end - rest == 1) lanes_all_tokens<Type, 1, kMaxTokens>(w, rest, 0, x, x_stride, n_tokens, y, y_stride);
+    switch (end - rest) {  // fewer than L panels
+      case 3:
+        if constexpr (L > 3) lanes_all_tokens<Type, 3, kMaxTokens>(w, rest, 1, x, x_stride, n_tokens, y, y_stride);
+        break;
+      case 2:
+        if constexpr (L > 2) lanes_all_tokens<Type, 2, kMaxTokens>(w, rest, 1, x, x_stride, n_tokens, y, y_stride);
+        break;
+      case 1:
+        lanes_all_tokens<Type, 1, kMaxTokens>(w, rest, 0, x, x_stride, n_tokens, y, y_stride);
+        break;
+      default:
+        break;
+    }
   }
 }
 
