@@ -513,8 +513,10 @@ Command add_bench_command(CLI::App& app) {
       ->type_name("N[,N…]");
   sub->add_option("--runs", o->runs, "Runs of every configuration (default 3)")->check(CLI::PositiveNumber);
   sub->add_option("--decode-steps", o->decode_steps, "Decode steps per run (default 16)")->check(CLI::PositiveNumber);
-  sub->add_option("--prefill-tokens", o->prefill_tokens, "Prompt length of the prefill (default 512)")
-      ->check(CLI::PositiveNumber);
+  sub->add_option("--prefill-tokens", o->prefill_tokens,
+                  "Prompt length of the prefill (default 512; at least 16: below that backend-cpu runs no matrix "
+                  "products and reads no CPU time, so there is no expert-GEMM rate to set against sgemm)")
+      ->check(CLI::Range(16, 1 << 20));
   sub->add_option("--paired-steps", o->paired_steps,
                   "Decode steps per run each taken between two passes of the read probe, for the paired S-MBU-full "
                   "(default: as many as --decode-steps; 0 skips them)")

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <string_view>
 
 #include "moecap/ceilings/machine_ceilings.hpp"
 
@@ -87,8 +88,10 @@ void CpuSession::write_results(const moecap_batch& batch, const StepPlan& plan, 
   };
   result.counters_count = 0;
   if (result.counters == nullptr) return;
-  for (const moecap_counter& c : all)
-    if (result.counters_count < result.counters_capacity) result.counters[result.counters_count++] = c;
+  for (const moecap_counter& c : all) {
+    const bool unmeasured = !outputs.expert_cpu_measured && std::string_view(c.name) == "expert_cpu_seconds";
+    if (!unmeasured && result.counters_count < result.counters_capacity) result.counters[result.counters_count++] = c;
+  }
 }
 
 void CpuSession::step(const moecap_batch& batch, moecap_step_result& result) {

@@ -26,11 +26,12 @@ struct StepOutputs {
   int32_t expert_stride = 0;
   std::vector<int32_t> topk_ids;  ///< [(plan token · n_layers + layer) · topk_stride + j], -1 unused
   int32_t topk_stride = 0;
-  double weight_bytes_read = 0;    ///< distinct weight bytes the step read (each tensor once)
-  double kv_bytes_read = 0;        ///< KV rows read by attention, every token over its context
-  double expert_flops = 0;         ///< FLOPs of the routed experts' matrix products
-  double expert_seconds = 0;       ///< wall time of the routed-expert stage (gather, GEMMs, scatter)
-  double expert_cpu_seconds = 0;   ///< process CPU time of that stage (all threads)
+  double weight_bytes_read = 0;      ///< distinct weight bytes the step read (each tensor once)
+  double kv_bytes_read = 0;          ///< KV rows read by attention, every token over its context
+  double expert_flops = 0;           ///< FLOPs of the routed experts' matrix products
+  double expert_seconds = 0;         ///< wall time of the routed-expert stage (gather, GEMMs, scatter)
+  double expert_cpu_seconds = 0;     ///< process CPU time of that stage (all threads), steps of 16+ tokens
+  bool expert_cpu_measured = false;  ///< whether expert_cpu_seconds was read (not for smaller steps)
   double expert_gemm_seconds = 0;  ///< wall time of the stage's matrix products alone (no gather, activation, scatter)
   double attention_seconds = 0;    ///< wall time of the attention blocks (projections, cache, attend, output)
   double lm_head_seconds = 0;      ///< wall time of the final norm and the LM head
