@@ -23,9 +23,10 @@ namespace {
 namespace k = kernels::cpu;
 
 /// Below this many tokens a step's per-token and per-expert side work (norms, biases, RoPE, gathering an
-/// expert's tokens, its activation) runs on the calling thread: a parallel loop costs more than it saves
-/// (at decode, gathering two experts' inputs through tbb::parallel_for took ~4 µs of a ~2 ms layer), and
-/// the step's process CPU time is not read (see feed_forward_moe).
+/// expert's tokens, its activation) runs on the calling thread: a few rows leave a parallel loop nothing to
+/// balance (measured at decode, though, the gather took ~4 µs of a ~2.9 ms layer either way: its time is the
+/// cold cache lines of the experts' scratch, not the loop). Nor is the step's process CPU time read (see
+/// feed_forward_moe).
 constexpr int32_t kParallelMinTokens = 16;
 
 /// f(i) for i < count, over the threads when the step has at least kParallelMinTokens tokens.
