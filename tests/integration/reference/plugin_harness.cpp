@@ -150,52 +150,9 @@ std::string ReferenceSession::create_error(const SyntheticModel& model, int32_t*
 }
 
 StepOutput ReferenceSession::step(const std::vector<SequenceInput>& sequences) {
-  std::vector<int64_t> ids, positions;
-  std::vector<int32_t> n_new, modes, tokens;
-  size_t rows = 0;
-  for (const SequenceInput& s : sequences) {
-    ids.push_back(s.id);
-    positions.push_back(s.pos);
-    n_new.push_back(static_cast<int32_t>(s.tokens.size()));
-    modes.push_back(s.logits_mode);
-    tokens.insert(tokens.end(), s.tokens.begin(), s.tokens.end());
-    rows += s.logits_mode == MOECAP_LOGITS_ALL ? s.tokens.size() : s.logits_mode == MOECAP_LOGITS_LAST ? 1 : 0;
-  }
-  moecap_batch batch;
-  std::memset(&batch, 0, sizeof batch);
-  batch.struct_size = sizeof batch;
-  batch.abi_minor = MOECAP_ABI_MINOR;
-  batch.n_seqs = static_cast<int32_t>(sequences.size());
-  batch.n_tokens = static_cast<int32_t>(tokens.size());
-  batch.seq_ids = ids.data();
-  batch.n_new = n_new.data();
-  batch.pos = positions.data();
-  batch.logits_mode = modes.data();
-  batch.token_ids = tokens.data();
-
-  StepOutput out;
-  out.logits.assign(rows * static_cast<size_t>(desc_.vocab_size), -12345.0f);
-  out.expert_tokens.assign(static_cast<size_t>(desc_.n_layers) * static_cast<size_t>(expert_stride_), -7);
-  out.topk_ids.assign(tokens.size() * static_cast<size_t>(desc_.n_layers) * static_cast<size_t>(topk_stride_), -7);
-  out.status.assign(sequences.size(), -7);
-  out.counters.resize(8);
-  moecap_step_result result;
-  std::memset(&result, 0, sizeof result);
-  result.struct_size = sizeof result;
-  result.abi_minor = MOECAP_ABI_MINOR;
-  result.logits = out.logits.data();
-  result.logits_capacity = out.logits.size();
-  result.expert_tokens = out.expert_tokens.data();
-  result.expert_stride = expert_stride_;
-  result.topk_stride = topk_stride_;
-  result.topk_ids = out.topk_ids.empty() ? nullptr : out.topk_ids.data();
-  result.seq_status = out.status.data();
-  result.counters = out.counters.data();
-  result.counters_capacity = static_cast<int32_t>(out.counters.size());
-  throw_if(backend_.step(session_, &batch, &result), "step");
-  out.counters.resize(static_cast<size_t>(result.counters_count));
-  out.device_seconds = result.device_seconds;
-  return out;
+  host::StepArrays arrays(sequences, desc_, expert_stride_, topk_stride_);
+  throw_if(backend_.step(session_, &arrays.batch(), &arrays.result()), "step");
+  return arrays.take();
 }
 
 int32_t ReferenceSession::release(int64_t seq_id) {

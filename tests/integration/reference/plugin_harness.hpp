@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "moecap/host/config_view.hpp"
+#include "moecap/host/step_arrays.hpp"
 #include "moecap/moecap.h"
 
 namespace moecap::test {
@@ -55,21 +56,10 @@ class SyntheticModel {
   moecap_weight_source_i source_{};
 };
 
-struct SequenceInput {
-  int64_t id;
-  int64_t pos;
-  std::vector<int32_t> tokens;
-  int32_t logits_mode;
-};
-
-struct StepOutput {
-  std::vector<float> logits;           ///< rows in batch order
-  std::vector<int32_t> expert_tokens;  ///< [layer * expert_stride + expert]
-  std::vector<int32_t> topk_ids;       ///< [(token * n_layers + layer) * topk_stride + j]
-  std::vector<int32_t> status;         ///< per sequence
-  std::vector<moecap_counter> counters;
-  double device_seconds = 0;
-};
+/// A sequence's part of a step at an explicit position, and what a step returned: core's, which StepRunner
+/// uses too.
+using SequenceInput = host::PositionedSequence;
+using StepOutput = host::StepOutput;
 
 /// A reference backend session over a model.
 class ReferenceSession {

@@ -1,9 +1,7 @@
 // One backend session driven step by step by code that compares what backends return (the numerics
 // conformance level, the golden-logits tests): it tracks each sequence's position itself and allocates every
-// array of the step result from the model description, so a caller only says which tokens each sequence adds.
-//
-// Result arrays are pre-filled with values no backend writes (logits -12345, ids and counts -7), so a backend
-// that leaves part of its output unwritten shows up as a mismatch rather than as a stale zero.
+// array of the step result from the model description (StepArrays), so a caller only says which tokens each
+// sequence adds.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +11,7 @@
 #include <vector>
 
 #include "moecap/host/plugin_proxies.hpp"
+#include "moecap/host/step_arrays.hpp"
 
 namespace moecap::host {
 
@@ -21,15 +20,6 @@ struct SequenceStep {
   int64_t id;
   std::vector<int32_t> tokens;
   int32_t logits_mode;
-};
-
-/// What one step returned, in the layouts of moecap/backend.h.
-struct StepOutput {
-  std::vector<float> logits;           ///< rows of vocab_size, in batch order
-  std::vector<int32_t> expert_tokens;  ///< [layer * expert_stride + expert]
-  std::vector<int32_t> topk_ids;       ///< [(token * n_layers + layer) * topk_stride + j]
-  std::vector<int32_t> status;         ///< per sequence
-  std::vector<moecap_counter> counters;
 };
 
 class StepRunner {
