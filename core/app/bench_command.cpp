@@ -272,6 +272,8 @@ struct Configuration {
   /// Decode step time split by the backend's counters (seconds per step): attention, routed experts, LM head,
   /// the rest (norms, router, shared/dense FFN, residual adds, host).
   std::vector<double> split_attention, split_experts, split_expert_products, split_head, split_rest, split_step;
+  /// The attend kernel alone (attend_seconds, part of attention) and the KV bytes/s it read (kv_bytes_read over it).
+  std::vector<double> split_attend, attend_kv_rates;
 };
 
 void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Options& o, int run) {
@@ -293,6 +295,7 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
   // Decode between two read-bandwidth probes.
   const ceilings::ProbeResult before = probe.read(c.threads);
   double bytes = 0, host_time = 0, device_time = 0, attention = 0, experts = 0, expert_products = 0, head = 0;
+  double attend = 0, kv_bytes = 0;
   int64_t pos = o.prefill_tokens;
   // One greedy decode step of the sequence and the bytes S-MBU-full counts for it.
   auto decode_step = [&](double& step_bytes) {
@@ -310,6 +313,8 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
     host_time += step.host_seconds;
     device_time += step.device_seconds;
     attention += counter(step.counters, "attention_seconds");
+    attend += counter(step.counters, "attend_seconds");
+    kv_bytes += counter(step.counters, "kv_bytes_read");
     experts += counter(step.counters, "expert_seconds");
     expert_products += counter(step.counters, "expert_gemm_seconds");
     head += counter(step.counters, "lm_head_seconds");
@@ -375,6 +380,8 @@ void measure_run(Configuration& c, ceilings::BandwidthProbe& probe, const Option
                                 (counter(prefill.counters, "expert_cpu_seconds") / c.threads) / sgemm_cpu_rate);
   const double steps = o.decode_steps;
   c.split_attention.push_back(attention / steps);
+  c.split_attend.push_back(attend / steps);
+  c.attend_kv_rates.push_back(attend > 0 ? kv_bytes / attend : 0);
   c.split_experts.push_back(experts / steps);
   c.split_expert_products.push_back(expert_products / steps);
   c.split_head.push_back(head / steps);
@@ -484,13 +491,15 @@ int run(const Options& o) {
                 median(c.expert_cpu_ratios), median(c.gemm_only_ratios));
   std::printf(
       "\ndecode step split, ms per step (medians; the backend's attention_seconds, expert_seconds and "
-      "lm_head_seconds counters, 0 where it has none; products = expert_gemm_seconds, the experts' matrix products "
-      "alone)\n%-22s %8s %9s %8s %9s %8s %8s\n",
-      "configuration", "step", "attention", "experts", "products", "lm head", "rest");
+      "lm_head_seconds counters, 0 where it has none; attend = attend_seconds, the attention kernel over the KV cache "
+      "alone, and KV GB/s = kv_bytes_read over it; products = expert_gemm_seconds, the experts' matrix products "
+      "alone)\n%-22s %8s %9s %8s %7s %8s %9s %8s %8s\n",
+      "configuration", "step", "attention", "attend", "KV GB/s", "experts", "products", "lm head", "rest");
   for (const Configuration& c : configurations)
-    std::printf("%-22s %8.2f %9.2f %8.2f %9.2f %8.2f %8.2f\n", c.label.c_str(), 1e3 * median(c.split_step),
-                1e3 * median(c.split_attention), 1e3 * median(c.split_experts), 1e3 * median(c.split_expert_products),
-                1e3 * median(c.split_head), 1e3 * median(c.split_rest));
+    std::printf("%-22s %8.2f %9.2f %8.2f %7.2f %8.2f %9.2f %8.2f %8.2f\n", c.label.c_str(), 1e3 * median(c.split_step),
+                1e3 * median(c.split_attention), 1e3 * median(c.split_attend), median(c.attend_kv_rates) / 1e9,
+                1e3 * median(c.split_experts), 1e3 * median(c.split_expert_products), 1e3 * median(c.split_head),
+                1e3 * median(c.split_rest));
   return 0;
 }
 

@@ -83,6 +83,7 @@ void CpuSession::write_results(const moecap_batch& batch, const StepPlan& plan, 
       {"expert_cpu_seconds", "seconds", outputs.expert_cpu_seconds},
       {"expert_gemm_seconds", "seconds", outputs.expert_gemm_seconds},
       {"attention_seconds", "seconds", outputs.attention_seconds},
+      {"attend_seconds", "seconds", outputs.attend_seconds},
       {"lm_head_seconds", "seconds", outputs.lm_head_seconds},
       {"threads", "count", static_cast<double>(threads_.count())},
   };

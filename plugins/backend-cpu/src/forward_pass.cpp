@@ -131,6 +131,7 @@ void ForwardPass::norm(const NormWeights& w, const float* x, float* y, int32_t n
 
 void ForwardPass::attend_all(int32_t layer, const StepPlan& plan, const float* q, int32_t n_heads, int32_t n_kv_heads,
                              int32_t qk_size, int32_t v_size, float* attended, StepOutputs& out) {
+  const auto start = std::chrono::steady_clock::now();
   const int32_t group = n_heads / n_kv_heads;
   const int64_t q_width = int64_t{n_heads} * qk_size;
   const int64_t out_width = int64_t{n_heads} * v_size;
@@ -152,6 +153,7 @@ void ForwardPass::attend_all(int32_t layer, const StepPlan& plan, const float* q
   double rows = 0;
   for (int64_t position : plan.positions) rows += static_cast<double>(position + 1);
   out.kv_bytes_read += rows * static_cast<double>(cache_heads_ * (key_size_ + value_size_)) * sizeof(float);
+  out.attend_seconds += seconds_since(start);
 }
 
 void ForwardPass::attention_gqa(int32_t layer, const StepPlan& plan, StepOutputs& out) {

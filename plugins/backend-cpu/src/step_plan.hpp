@@ -33,6 +33,7 @@ struct StepOutputs {
   double expert_cpu_seconds = 0;     ///< process CPU time of that stage (all threads), steps of 16+ tokens
   bool expert_cpu_measured = false;  ///< whether expert_cpu_seconds was read (not for smaller steps)
   double expert_gemm_seconds = 0;  ///< wall time of the stage's matrix products alone (no gather, activation, scatter)
+  double attend_seconds = 0;       ///< wall time of attend over the KV caches alone (part of attention_seconds)
   double attention_seconds = 0;    ///< wall time of the attention blocks (projections, cache, attend, output)
   double lm_head_seconds = 0;      ///< wall time of the final norm and the LM head
 };
