@@ -37,8 +37,8 @@ class SequenceCache {
 
   /// Makes room for positions < positions (geometric growth: appending a token is amortised O(1)). Only the
   /// committed rows move; the new block is not zeroed, since a step writes every row it reads (its own
-  /// positions first, then attends). Zeroing it took the first decode step after a 512-token prefill
-  /// 16.8 MB of page faults and stores more (the bf16 bench model, one thread).
+  /// positions first, then attends). Zeroing cost the first decode step after a 512-token prefill 16.8 MB
+  /// of stores and their page faults (moecap bench's model).
   void reserve(int64_t positions) {
     if (positions <= capacity_) return;
     const int64_t capacity = std::max(positions, 2 * capacity_);
