@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
-#include <string_view>
+#include <vector>
 
 #include "moecap/ceilings/machine_ceilings.hpp"
 
@@ -75,24 +75,24 @@ void CpuSession::write_results(const moecap_batch& batch, const StepPlan& plan, 
                               result.topk_stride +
                           j] = outputs.topk_ids[(static_cast<size_t>(t) * n_layers + layer) * outputs.topk_stride + j];
   }
-  const moecap_counter all[] = {
+  std::vector<moecap_counter> all = {
       {"weight_bytes_read", "bytes", outputs.weight_bytes_read},
       {"kv_bytes_read", "bytes", outputs.kv_bytes_read},
       {"expert_flops", "flop", outputs.expert_flops},
       {"expert_seconds", "seconds", outputs.expert_seconds},
-      {"expert_cpu_seconds", "seconds", outputs.expert_cpu_seconds},
-      {"expert_gemm_seconds", "seconds", outputs.expert_gemm_seconds},
-      {"attention_seconds", "seconds", outputs.attention_seconds},
-      {"attend_seconds", "seconds", outputs.attend_seconds},
-      {"lm_head_seconds", "seconds", outputs.lm_head_seconds},
-      {"threads", "count", static_cast<double>(threads_.count())},
   };
+  if (outputs.expert_cpu_measured) all.push_back({"expert_cpu_seconds", "seconds", outputs.expert_cpu_seconds});
+  all.insert(all.end(), {
+                            {"expert_gemm_seconds", "seconds", outputs.expert_gemm_seconds},
+                            {"attention_seconds", "seconds", outputs.attention_seconds},
+                            {"attend_seconds", "seconds", outputs.attend_seconds},
+                            {"lm_head_seconds", "seconds", outputs.lm_head_seconds},
+                            {"threads", "count", static_cast<double>(threads_.count())},
+                        });
   result.counters_count = 0;
   if (result.counters == nullptr) return;
-  for (const moecap_counter& c : all) {
-    const bool unmeasured = !outputs.expert_cpu_measured && std::string_view(c.name) == "expert_cpu_seconds";
-    if (!unmeasured && result.counters_count < result.counters_capacity) result.counters[result.counters_count++] = c;
-  }
+  for (const moecap_counter& c : all)
+    if (result.counters_count < result.counters_capacity) result.counters[result.counters_count++] = c;
 }
 
 void CpuSession::step(const moecap_batch& batch, moecap_step_result& result) {
